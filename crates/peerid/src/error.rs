@@ -1,0 +1,402 @@
+//! The one error type of the library, and its single mapping to the Windows
+//! HRESULT values and to the command line's exit codes (DESIGN.md §5).
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong, named from the user's side.
+///
+/// Messages never contain a password, key bytes or base64 of either.
+/// Decryption failures are deliberately opaque: a wrong password and a changed
+/// byte are the same [`Error::WrongPasswordOrTampered`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A peer name that does not follow DESIGN.md §1.
+    #[error("invalid peer name: {reason}")]
+    InvalidPeerName {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A classifier that is too long or contains NUL.
+    #[error("invalid classifier: {reason}")]
+    InvalidClassifier {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A friendly name that is too long or contains NUL.
+    #[error("invalid friendly name: {reason}")]
+    InvalidFriendlyName {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A key type peerid does not create.
+    #[error("unknown key type {given:?}: use one of ed25519, p256, rsa2048, rsa3072, rsa4096")]
+    UnknownKeyType {
+        /// The name that was given.
+        given: String,
+    },
+    /// Any other argument that is out of range or inconsistent.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    /// Input larger than the parser accepts; refused before parsing.
+    #[error("input is {size} bytes, more than the {limit}-byte limit")]
+    InputTooLarge {
+        /// Size of the input in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// An XML document that is not exactly the documented shape.
+    #[error("malformed {document} document: {reason}")]
+    MalformedDocument {
+        /// Which document (`PEERIDENTITYEXPORT`, `PEERIDENTITYINFO`).
+        document: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A PKCS#12 structure that cannot be decoded or is not the expected shape.
+    #[error("malformed PFX: {reason}")]
+    MalformedPfx {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A PFX without a MAC: it cannot be checked, so it is not read.
+    #[error("the PFX has no MAC, so its integrity cannot be checked; it is refused")]
+    MissingMac,
+    /// A key-derivation work factor above the caller's cap.
+    #[error(
+        "work factor {asked} is above the limit of {limit}; if you trust the sender, raise the limit (--max-iterations)"
+    )]
+    WorkFactorTooHigh {
+        /// The iteration count in the input.
+        asked: u64,
+        /// The cap in force.
+        limit: u64,
+    },
+    /// MAC or decryption failed.
+    #[error("wrong password, or the data was changed")]
+    WrongPasswordOrTampered,
+    /// An algorithm the input uses that peerid does not read.
+    #[error("unsupported algorithm: {what}")]
+    UnsupportedAlgorithm {
+        /// Name or OID of the algorithm.
+        what: String,
+    },
+    /// The PFX holds no private key.
+    #[error("the PFX holds no private key")]
+    NoPrivateKey,
+    /// The PFX holds more than one private key.
+    #[error("the PFX holds {count} private keys; an identity has exactly one")]
+    MultiplePrivateKeys {
+        /// How many keys were found.
+        count: usize,
+    },
+    /// No certificate in the PFX matches the private key.
+    #[error("no certificate in the PFX matches its private key")]
+    KeyCertificateMismatch,
+    /// A certificate that cannot be parsed or used.
+    #[error("malformed certificate: {reason}")]
+    MalformedCertificate {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The certificate is not self-issued, so it is not an identity certificate.
+    #[error("the certificate is not self-issued (issuer differs from subject); it is not an identity")]
+    NotSelfIssued,
+    /// The certificate's self-signature does not verify.
+    #[error("the certificate's self-signature does not verify")]
+    BadSignature,
+    /// The peer name in the document does not match the key or the IDC.
+    #[error("peer name mismatch: {reason}; the document was changed")]
+    PeerNameMismatch {
+        /// Which names disagree.
+        reason: String,
+    },
+
+    /// No identity with that peer name in the store.
+    #[error("no identity named {peer_name:?} in this store (see `peerid list`)")]
+    NotFound {
+        /// The name looked up.
+        peer_name: String,
+    },
+    /// An identity with that peer name already exists.
+    #[error("an identity named {peer_name:?} already exists in this store")]
+    AlreadyExists {
+        /// The name in conflict.
+        peer_name: String,
+    },
+    /// The store is group or world accessible.
+    #[error(
+        "{} has mode {mode:04o}, which lets other users read it; peerid refuses it. Fix with: chmod {} {}",
+        path.display(),
+        if *is_dir { "700" } else { "600" },
+        path.display()
+    )]
+    StorePermissions {
+        /// The path that is too open.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+        /// Whether the path is a directory.
+        is_dir: bool,
+    },
+    /// The store cannot be opened or written (permissions, ownership).
+    #[error("cannot access the identity store at {}: {reason}", path.display())]
+    StoreInaccessible {
+        /// The path that could not be used.
+        path: PathBuf,
+        /// What the system said.
+        reason: String,
+    },
+    /// The database is not a peerid store, or it is damaged.
+    #[error("the identity store at {} is damaged or not a peerid store: {reason}", path.display())]
+    StoreCorrupted {
+        /// The database path.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Memory could not be allocated.
+    #[error("out of memory")]
+    OutOfMemory,
+    /// An I/O or database failure that is none of the above.
+    #[error("{context}: {reason}")]
+    Failed {
+        /// What was being done.
+        context: String,
+        /// What the system said.
+        reason: String,
+    },
+}
+
+/// The seven outcomes of DESIGN.md §5, each with one HRESULT and one exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `E_INVALIDARG`: bad argument, bad or tampered input, wrong password.
+    InvalidArg,
+    /// `PEER_E_NOT_FOUND`.
+    NotFound,
+    /// `PEER_E_ALREADY_EXISTS`.
+    AlreadyExists,
+    /// `PEER_E_NO_KEY_ACCESS`: store not accessible or too open.
+    NoKeyAccess,
+    /// `PEER_E_CERT_STORE_CORRUPTED`.
+    StoreCorrupted,
+    /// `E_OUTOFMEMORY`.
+    OutOfMemory,
+    /// `E_FAIL`: anything else.
+    Fail,
+}
+
+impl ErrorKind {
+    /// Every kind, for tables and tests.
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::InvalidArg,
+        ErrorKind::NotFound,
+        ErrorKind::AlreadyExists,
+        ErrorKind::NoKeyAccess,
+        ErrorKind::StoreCorrupted,
+        ErrorKind::OutOfMemory,
+        ErrorKind::Fail,
+    ];
+
+    /// The HRESULT of `p2p.h` / `winerror.h`, as the signed 32-bit value Windows returns.
+    pub const fn hresult(self) -> i32 {
+        self.row().1 as i32
+    }
+
+    /// The symbolic name of the HRESULT (`E_INVALIDARG`, `PEER_E_NOT_FOUND`, ...).
+    pub const fn code_name(self) -> &'static str {
+        self.row().0
+    }
+
+    /// The exit code of the `peerid` command.
+    pub const fn exit_code(self) -> u8 {
+        self.row().2
+    }
+
+    /// The one table of DESIGN.md §5: name, HRESULT bits, exit code.
+    const fn row(self) -> (&'static str, u32, u8) {
+        match self {
+            ErrorKind::InvalidArg => ("E_INVALIDARG", 0x8007_0057, 5),
+            ErrorKind::NotFound => ("PEER_E_NOT_FOUND", 0x8007_0490, 3),
+            ErrorKind::AlreadyExists => ("PEER_E_ALREADY_EXISTS", 0x8007_00B7, 4),
+            ErrorKind::NoKeyAccess => ("PEER_E_NO_KEY_ACCESS", 0x8063_0203, 6),
+            ErrorKind::StoreCorrupted => ("PEER_E_CERT_STORE_CORRUPTED", 0x8063_0801, 7),
+            ErrorKind::OutOfMemory => ("E_OUTOFMEMORY", 0x8007_000E, 1),
+            ErrorKind::Fail => ("E_FAIL", 0x8000_4005, 1),
+        }
+    }
+}
+
+impl Error {
+    /// Which of the seven outcomes this error is.
+    pub fn kind(&self) -> ErrorKind {
+        use Error::*;
+        match self {
+            InvalidPeerName { .. }
+            | InvalidClassifier { .. }
+            | InvalidFriendlyName { .. }
+            | UnknownKeyType { .. }
+            | InvalidArgument(_)
+            | InputTooLarge { .. }
+            | MalformedDocument { .. }
+            | MalformedPfx { .. }
+            | MissingMac
+            | WorkFactorTooHigh { .. }
+            | WrongPasswordOrTampered
+            | UnsupportedAlgorithm { .. }
+            | NoPrivateKey
+            | MultiplePrivateKeys { .. }
+            | KeyCertificateMismatch
+            | MalformedCertificate { .. }
+            | NotSelfIssued
+            | BadSignature
+            | PeerNameMismatch { .. } => ErrorKind::InvalidArg,
+            NotFound { .. } => ErrorKind::NotFound,
+            AlreadyExists { .. } => ErrorKind::AlreadyExists,
+            StorePermissions { .. } | StoreInaccessible { .. } => ErrorKind::NoKeyAccess,
+            StoreCorrupted { .. } => ErrorKind::StoreCorrupted,
+            OutOfMemory => ErrorKind::OutOfMemory,
+            Failed { .. } => ErrorKind::Fail,
+        }
+    }
+
+    /// The HRESULT for this error.
+    pub fn hresult(&self) -> i32 {
+        self.kind().hresult()
+    }
+
+    /// The exit code of the `peerid` command for this error.
+    pub fn exit_code(&self) -> u8 {
+        self.kind().exit_code()
+    }
+
+    /// The symbolic HRESULT name for this error.
+    pub fn code_name(&self) -> &'static str {
+        self.kind().code_name()
+    }
+
+    pub(crate) fn malformed_pfx(reason: impl Into<String>) -> Self {
+        Error::MalformedPfx { reason: reason.into() }
+    }
+
+    pub(crate) fn malformed_cert(reason: impl Into<String>) -> Self {
+        Error::MalformedCertificate { reason: reason.into() }
+    }
+
+    pub(crate) fn failed(context: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        Error::Failed { context: context.into(), reason: reason.to_string() }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One value of every variant. The match below has no wildcard, so adding a
+    /// variant without adding it here (and so to the table test) fails to compile.
+    fn one_of_each() -> Vec<Error> {
+        let all = vec![
+            Error::InvalidPeerName { reason: "x".into() },
+            Error::InvalidClassifier { reason: "x".into() },
+            Error::InvalidFriendlyName { reason: "x".into() },
+            Error::UnknownKeyType { given: "dsa".into() },
+            Error::InvalidArgument("x".into()),
+            Error::InputTooLarge { size: 2, limit: 1 },
+            Error::MalformedDocument { document: "PEERIDENTITYEXPORT", reason: "x".into() },
+            Error::MalformedPfx { reason: "x".into() },
+            Error::MissingMac,
+            Error::WorkFactorTooHigh { asked: 2, limit: 1 },
+            Error::WrongPasswordOrTampered,
+            Error::UnsupportedAlgorithm { what: "x".into() },
+            Error::NoPrivateKey,
+            Error::MultiplePrivateKeys { count: 2 },
+            Error::KeyCertificateMismatch,
+            Error::MalformedCertificate { reason: "x".into() },
+            Error::NotSelfIssued,
+            Error::BadSignature,
+            Error::PeerNameMismatch { reason: "x".into() },
+            Error::NotFound { peer_name: "a.b".into() },
+            Error::AlreadyExists { peer_name: "a.b".into() },
+            Error::StorePermissions { path: "/s".into(), mode: 0o755, is_dir: true },
+            Error::StoreInaccessible { path: "/s".into(), reason: "x".into() },
+            Error::StoreCorrupted { path: "/s".into(), reason: "x".into() },
+            Error::OutOfMemory,
+            Error::Failed { context: "x".into(), reason: "y".into() },
+        ];
+        for e in &all {
+            match e {
+                Error::InvalidPeerName { .. }
+                | Error::InvalidClassifier { .. }
+                | Error::InvalidFriendlyName { .. }
+                | Error::UnknownKeyType { .. }
+                | Error::InvalidArgument(_)
+                | Error::InputTooLarge { .. }
+                | Error::MalformedDocument { .. }
+                | Error::MalformedPfx { .. }
+                | Error::MissingMac
+                | Error::WorkFactorTooHigh { .. }
+                | Error::WrongPasswordOrTampered
+                | Error::UnsupportedAlgorithm { .. }
+                | Error::NoPrivateKey
+                | Error::MultiplePrivateKeys { .. }
+                | Error::KeyCertificateMismatch
+                | Error::MalformedCertificate { .. }
+                | Error::NotSelfIssued
+                | Error::BadSignature
+                | Error::PeerNameMismatch { .. }
+                | Error::NotFound { .. }
+                | Error::AlreadyExists { .. }
+                | Error::StorePermissions { .. }
+                | Error::StoreInaccessible { .. }
+                | Error::StoreCorrupted { .. }
+                | Error::OutOfMemory
+                | Error::Failed { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_variant_maps_to_the_design_table() {
+        let expected = |e: &Error| -> (&str, u32, u8) {
+            match e {
+                Error::NotFound { .. } => ("PEER_E_NOT_FOUND", 0x8007_0490, 3),
+                Error::AlreadyExists { .. } => ("PEER_E_ALREADY_EXISTS", 0x8007_00B7, 4),
+                Error::StorePermissions { .. } | Error::StoreInaccessible { .. } => {
+                    ("PEER_E_NO_KEY_ACCESS", 0x8063_0203, 6)
+                }
+                Error::StoreCorrupted { .. } => ("PEER_E_CERT_STORE_CORRUPTED", 0x8063_0801, 7),
+                Error::OutOfMemory => ("E_OUTOFMEMORY", 0x8007_000E, 1),
+                Error::Failed { .. } => ("E_FAIL", 0x8000_4005, 1),
+                _ => ("E_INVALIDARG", 0x8007_0057, 5),
+            }
+        };
+        let all = one_of_each();
+        assert_eq!(all.len(), 26);
+        for e in &all {
+            let (name, hr, exit) = expected(e);
+            assert_eq!(e.code_name(), name, "{e:?}");
+            assert_eq!(e.hresult() as u32, hr, "{e:?}");
+            assert_eq!(e.exit_code(), exit, "{e:?}");
+            assert!(!e.to_string().is_empty());
+        }
+        // Every kind is reached by some variant.
+        for kind in ErrorKind::ALL {
+            assert!(all.iter().any(|e| e.kind() == kind), "{kind:?} unused");
+        }
+    }
+
+    #[test]
+    fn permissions_message_says_how_to_fix() {
+        let e = Error::StorePermissions { path: "/s/db".into(), mode: 0o644, is_dir: false };
+        assert!(e.to_string().contains("chmod 600 /s/db"), "{e}");
+        assert!(e.to_string().contains("0644"), "{e}");
+    }
+}

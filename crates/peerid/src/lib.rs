@@ -1,0 +1,10 @@
+//! peerid: peer identities in the model of the Windows Peer Identity Manager.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod format;
+pub mod name;
+
+pub use error::{Error, ErrorKind, Result};
+pub use name::{Authority, Classifier, FriendlyName, PeerName};
