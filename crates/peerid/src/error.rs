@@ -102,7 +102,9 @@ pub enum Error {
         reason: String,
     },
     /// The certificate is not self-issued, so it is not an identity certificate.
-    #[error("the certificate is not self-issued (issuer differs from subject); it is not an identity")]
+    #[error(
+        "the certificate is not self-issued (issuer differs from subject); it is not an identity"
+    )]
     NotSelfIssued,
     /// The certificate's self-signature does not verify.
     #[error("the certificate's self-signature does not verify")]
@@ -280,15 +282,22 @@ impl Error {
     }
 
     pub(crate) fn malformed_pfx(reason: impl Into<String>) -> Self {
-        Error::MalformedPfx { reason: reason.into() }
+        Error::MalformedPfx {
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn malformed_cert(reason: impl Into<String>) -> Self {
-        Error::MalformedCertificate { reason: reason.into() }
+        Error::MalformedCertificate {
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn failed(context: impl Into<String>, reason: impl std::fmt::Display) -> Self {
-        Error::Failed { context: context.into(), reason: reason.to_string() }
+        Error::Failed {
+            context: context.into(),
+            reason: reason.to_string(),
+        }
     }
 }
 
@@ -306,10 +315,15 @@ mod tests {
             Error::InvalidPeerName { reason: "x".into() },
             Error::InvalidClassifier { reason: "x".into() },
             Error::InvalidFriendlyName { reason: "x".into() },
-            Error::UnknownKeyType { given: "dsa".into() },
+            Error::UnknownKeyType {
+                given: "dsa".into(),
+            },
             Error::InvalidArgument("x".into()),
             Error::InputTooLarge { size: 2, limit: 1 },
-            Error::MalformedDocument { document: "PEERIDENTITYEXPORT", reason: "x".into() },
+            Error::MalformedDocument {
+                document: "PEERIDENTITYEXPORT",
+                reason: "x".into(),
+            },
             Error::MalformedPfx { reason: "x".into() },
             Error::MissingMac,
             Error::WorkFactorTooHigh { asked: 2, limit: 1 },
@@ -322,13 +336,30 @@ mod tests {
             Error::NotSelfIssued,
             Error::BadSignature,
             Error::PeerNameMismatch { reason: "x".into() },
-            Error::NotFound { peer_name: "a.b".into() },
-            Error::AlreadyExists { peer_name: "a.b".into() },
-            Error::StorePermissions { path: "/s".into(), mode: 0o755, is_dir: true },
-            Error::StoreInaccessible { path: "/s".into(), reason: "x".into() },
-            Error::StoreCorrupted { path: "/s".into(), reason: "x".into() },
+            Error::NotFound {
+                peer_name: "a.b".into(),
+            },
+            Error::AlreadyExists {
+                peer_name: "a.b".into(),
+            },
+            Error::StorePermissions {
+                path: "/s".into(),
+                mode: 0o755,
+                is_dir: true,
+            },
+            Error::StoreInaccessible {
+                path: "/s".into(),
+                reason: "x".into(),
+            },
+            Error::StoreCorrupted {
+                path: "/s".into(),
+                reason: "x".into(),
+            },
             Error::OutOfMemory,
-            Error::Failed { context: "x".into(), reason: "y".into() },
+            Error::Failed {
+                context: "x".into(),
+                reason: "y".into(),
+            },
         ];
         for e in &all {
             match e {
@@ -395,7 +426,11 @@ mod tests {
 
     #[test]
     fn permissions_message_says_how_to_fix() {
-        let e = Error::StorePermissions { path: "/s/db".into(), mode: 0o644, is_dir: false };
+        let e = Error::StorePermissions {
+            path: "/s/db".into(),
+            mode: 0o644,
+            is_dir: false,
+        };
         assert!(e.to_string().contains("chmod 600 /s/db"), "{e}");
         assert!(e.to_string().contains("0644"), "{e}");
     }

@@ -5,6 +5,7 @@
 pub mod error;
 pub mod format;
 pub mod name;
+pub mod store;
 
 pub use error::{Error, ErrorKind, Result};
 pub use name::{Authority, Classifier, FriendlyName, PeerName};

@@ -85,9 +85,13 @@ impl FromStr for Authority {
         if s == "0" {
             return Ok(Authority::Unsecured);
         }
-        let bad = |reason: &str| Error::InvalidPeerName { reason: reason.to_owned() };
+        let bad = |reason: &str| Error::InvalidPeerName {
+            reason: reason.to_owned(),
+        };
         if s.len() != AUTHORITY_HEX_LEN {
-            return Err(bad("the authority must be 40 hex digits (or 0 for an unsecured name)"));
+            return Err(bad(
+                "the authority must be 40 hex digits (or 0 for an unsecured name)",
+            ));
         }
         let mut out = [0u8; 20];
         for (i, pair) in s.as_bytes().chunks_exact(2).enumerate() {
@@ -95,7 +99,11 @@ impl FromStr for Authority {
             let lo = hex_val(pair[1]);
             match (hi, lo) {
                 (Some(h), Some(l)) => out[i] = (h << 4) | l,
-                _ => return Err(bad("the authority must be 40 hex digits (or 0 for an unsecured name)")),
+                _ => {
+                    return Err(bad(
+                        "the authority must be 40 hex digits (or 0 for an unsecured name)",
+                    ));
+                }
             }
         }
         Ok(Authority::Secure(out))
@@ -129,7 +137,9 @@ impl Classifier {
     /// UTF-16 code units after normalisation.
     pub fn new(s: &str) -> Result<Self> {
         if s.contains('\0') {
-            return Err(Error::InvalidClassifier { reason: "it contains a NUL character".into() });
+            return Err(Error::InvalidClassifier {
+                reason: "it contains a NUL character".into(),
+            });
         }
         let nfc: String = s.nfc().collect();
         let len = utf16_len(&nfc);
@@ -181,7 +191,10 @@ pub struct PeerName {
 impl PeerName {
     /// Joins an authority and a classifier.
     pub fn new(authority: Authority, classifier: Classifier) -> Self {
-        PeerName { authority, classifier }
+        PeerName {
+            authority,
+            classifier,
+        }
     }
 
     /// Parses a peer name. The first dot separates authority and classifier;
@@ -197,7 +210,10 @@ impl PeerName {
         };
         let authority: Authority = auth.parse()?;
         let classifier = Classifier::new(class)?;
-        Ok(PeerName { authority, classifier })
+        Ok(PeerName {
+            authority,
+            classifier,
+        })
     }
 
     /// Parses a peer name that must have a secure authority (an identity's name).
@@ -258,7 +274,9 @@ impl FriendlyName {
     /// UTF-16 code units.
     pub fn new(s: &str) -> Result<Self> {
         if s.contains('\0') {
-            return Err(Error::InvalidFriendlyName { reason: "it contains a NUL character".into() });
+            return Err(Error::InvalidFriendlyName {
+                reason: "it contains a NUL character".into(),
+            });
         }
         let len = utf16_len(s);
         if len > MAX_FRIENDLY_NAME_UTF16 {
@@ -331,9 +349,19 @@ mod tests {
 
     #[test]
     fn bad_authorities() {
-        for bad in ["", "00", &AUTH[..39], &format!("{AUTH}0"), &AUTH.replace('a', "g"), "x.y"] {
+        for bad in [
+            "",
+            "00",
+            &AUTH[..39],
+            &format!("{AUTH}0"),
+            &AUTH.replace('a', "g"),
+            "x.y",
+        ] {
             assert!(
-                matches!(PeerName::parse(&format!("{bad}.c")), Err(Error::InvalidPeerName { .. })),
+                matches!(
+                    PeerName::parse(&format!("{bad}.c")),
+                    Err(Error::InvalidPeerName { .. })
+                ),
                 "{bad:?}"
             );
         }
@@ -345,7 +373,10 @@ mod tests {
     #[test]
     fn classifier_boundaries_in_utf16_units() {
         assert!(Classifier::new(&"a".repeat(149)).is_ok());
-        assert!(matches!(Classifier::new(&"a".repeat(150)), Err(Error::InvalidClassifier { .. })));
+        assert!(matches!(
+            Classifier::new(&"a".repeat(150)),
+            Err(Error::InvalidClassifier { .. })
+        ));
         // U+1F600 is two UTF-16 units: 74 emoji + 1 = 149 fits, 75 does not.
         assert!(Classifier::new(&format!("{}a", "😀".repeat(74))).is_ok());
         assert!(Classifier::new(&"😀".repeat(75)).is_err());

@@ -1,0 +1,116 @@
+//! The database schema and its migrations.
+//!
+//! A store is recognised by its SQLite `application_id`; its schema version
+//! lives in the `schema_version` table. Each migration takes the schema from
+//! version N to N+1 inside the caller's write transaction, so a store is
+//! always at one version or the next, never between.
+
+use rusqlite::{Connection, OptionalExtension};
+
+/// `application_id` of a peerid store: "PEER" in ASCII.
+pub const APPLICATION_ID: i32 = 0x5045_4552;
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = 1;
+
+/// Migrations, index = from-version. `MIGRATIONS[0]` creates version 1.
+const MIGRATIONS: &[&str] = &[
+    // 0 -> 1
+    "CREATE TABLE schema_version (
+         id      INTEGER PRIMARY KEY CHECK (id = 1),
+         version INTEGER NOT NULL
+     );
+     INSERT INTO schema_version (id, version) VALUES (1, 0);
+     CREATE TABLE identity (
+         id            INTEGER PRIMARY KEY,
+         peer_name     TEXT NOT NULL UNIQUE,
+         authority     TEXT NOT NULL,
+         classifier    TEXT NOT NULL,
+         friendly_name TEXT NOT NULL DEFAULT '',
+         key_type      TEXT NOT NULL,
+         private_key   BLOB NOT NULL,
+         certificate   BLOB NOT NULL,
+         created_at    INTEGER NOT NULL
+     );
+     -- Covers `list` so that listing never reads key or certificate pages.
+     CREATE INDEX identity_list ON identity (peer_name, friendly_name, key_type);
+     CREATE INDEX identity_authority ON identity (authority);
+     CREATE TABLE default_identity (
+         id        INTEGER PRIMARY KEY CHECK (id = 1),
+         peer_name TEXT NOT NULL REFERENCES identity (peer_name) ON DELETE CASCADE
+     );",
+];
+
+/// What an opened database turned out to be.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    /// An empty database: make it a store.
+    Empty,
+    /// A peerid store at this schema version.
+    Store(i64),
+    /// Something else (another program's database).
+    Foreign,
+}
+
+/// Looks at an open database without changing it.
+pub fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if app_id == APPLICATION_ID {
+        let version: Option<i64> = conn
+            .query_row("SELECT version FROM schema_version WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        return Ok(version.map_or(Found::Foreign, Found::Store));
+    }
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    Ok(if app_id == 0 && objects == 0 {
+        Found::Empty
+    } else {
+        Found::Foreign
+    })
+}
+
+/// Brings the schema from `from` to [`CURRENT_VERSION`]. Call inside a write
+/// transaction.
+pub fn migrate(conn: &Connection, from: i64) -> rusqlite::Result<()> {
+    if from == 0 {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    }
+    for (version, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(from).unwrap_or(0))
+    {
+        conn.execute_batch(sql)?;
+        conn.execute(
+            "UPDATE schema_version SET version = ?1 WHERE id = 1",
+            [version as i64 + 1],
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_reach_current_version() {
+        assert_eq!(MIGRATIONS.len() as i64, CURRENT_VERSION);
+        let conn = Connection::open_in_memory().unwrap();
+        assert_eq!(inspect(&conn).unwrap(), Found::Empty);
+        migrate(&conn, 0).unwrap();
+        assert_eq!(inspect(&conn).unwrap(), Found::Store(CURRENT_VERSION));
+        // Idempotent at the current version.
+        migrate(&conn, CURRENT_VERSION).unwrap();
+        assert_eq!(inspect(&conn).unwrap(), Found::Store(CURRENT_VERSION));
+    }
+
+    #[test]
+    fn another_programs_database_is_foreign() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (x)").unwrap();
+        assert_eq!(inspect(&conn).unwrap(), Found::Foreign);
+    }
+}
