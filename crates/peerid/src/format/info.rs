@@ -1,0 +1,1 @@
+//! PEERIDENTITYINFO (DESIGN.md §3).
