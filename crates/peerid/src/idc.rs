@@ -412,8 +412,11 @@ impl PublicKey {
     }
 }
 
+/// A message digest function.
+type Prehash = fn(&[u8]) -> Vec<u8>;
+
 /// The digest function of an ECDSA signature algorithm.
-fn ecdsa_prehash(oid: ObjectIdentifier) -> Option<fn(&[u8]) -> Vec<u8>> {
+fn ecdsa_prehash(oid: ObjectIdentifier) -> Option<Prehash> {
     use sha2::Digest;
     if oid == oids::ECDSA_SHA256 {
         Some(|m| sha2::Sha256::digest(m).to_vec())
@@ -557,7 +560,9 @@ fn peer_name_of(extensions: &[Extension]) -> Result<Option<PeerName>> {
     Ok(found)
 }
 
+// A failed unwrap in a test is the test failing, with its location.
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::name::Classifier;

@@ -333,7 +333,7 @@ impl PrivateKey {
             Inner::P384(_) => (oids::ECDSA_SHA384, false),
             Inner::Rsa(_) => (oids::SHA256_WITH_RSA, true),
         };
-        let params = null.then(|| pkcs8::der::asn1::AnyRef::NULL);
+        let params = null.then_some(pkcs8::der::asn1::AnyRef::NULL);
         let alg = pkcs8::spki::AlgorithmIdentifierRef {
             oid,
             parameters: params,
@@ -363,7 +363,9 @@ pub(crate) fn check_rsa_bits(bits: u32) -> Result<()> {
     Ok(())
 }
 
+// A failed unwrap in a test is the test failing, with its location.
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
