@@ -457,12 +457,6 @@ mod tests {
     }
 
     #[test]
-    fn rsa4096_round_trip() {
-        // The one RSA-4096 generation in the unit tests: it is slow.
-        round_trip(KeyType::Rsa(4096));
-    }
-
-    #[test]
     fn p384_import() {
         use p384::elliptic_curve::Generate;
         let sk = p384::ecdsa::SigningKey::try_generate_from_rng(&mut getrandom::SysRng).unwrap();

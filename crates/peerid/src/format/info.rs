@@ -409,19 +409,6 @@ mod tests {
     }
 
     #[test]
-    fn certificate_without_peer_name_proves_authority_dot() {
-        // The Windows fixture has no peer name; simulated here by checking
-        // the fill-in rule on a parsed IdcInfo with the name removed.
-        let (name, der) = idc("");
-        let mut info = idc::parse_and_verify(&der).unwrap();
-        info.peer_name = None;
-        assert_eq!(
-            PeerName::new(info.authority, Classifier::empty()).to_string(),
-            format!("{}.", name.authority())
-        );
-    }
-
-    #[test]
     fn refusals() {
         let (_, der) = idc("r");
         let good = emit(&der);
