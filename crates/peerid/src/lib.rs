@@ -4,6 +4,8 @@
 
 pub mod error;
 pub mod format;
+pub mod idc;
+pub mod key;
 pub mod name;
 pub mod store;
 
