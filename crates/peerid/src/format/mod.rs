@@ -1,2 +1,5 @@
 //! The documents peerid reads and writes. Parsers take bytes or text and
 //! return values; they never open files or read clocks.
+
+pub mod envelope;
+pub mod pfx;
