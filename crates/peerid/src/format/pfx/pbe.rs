@@ -141,12 +141,13 @@ impl Scheme {
             oid::DES_EDE3_CBC => Pbes2Cipher::DesEde3,
             other => return Err(unsupported(format!("PBES2 encryption scheme {other}"))),
         };
-        if let Some(len) = kdf.key_length {
-            if len as usize != cipher.key_len() {
-                return Err(Error::malformed_pfx(
-                    "PBKDF2 key length does not fit the cipher",
-                ));
-            }
+        if kdf
+            .key_length
+            .is_some_and(|len| len as usize != cipher.key_len())
+        {
+            return Err(Error::malformed_pfx(
+                "PBKDF2 key length does not fit the cipher",
+            ));
         }
         let iv: OctetString =
             asn1::from_any(asn1::params(&p.encryption_scheme, "cipher")?, "cipher IV")?;

@@ -442,7 +442,7 @@ fn garbage_and_deep_nesting_are_malformed() {
         matches!(e, Error::MalformedPfx { .. })
     });
     // 100,000 nested SEQUENCEs in indefinite-length form: refused, no stack overflow.
-    let mut deep = vec![0x30, 0x80].repeat(100_000);
+    let mut deep = [0x30, 0x80].repeat(100_000);
     deep.extend(vec![0; 200_000]);
     assert_err(decode(&deep, &pw("p"), 10), |e| {
         matches!(e, Error::MalformedPfx { .. })
