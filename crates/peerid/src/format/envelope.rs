@@ -1,0 +1,311 @@
+//! The export document that `PeerIdentityExport` returns and
+//! `PeerIdentityImport` takes (DESIGN.md §3, §4 steps 1 and 2):
+//!
+//! ```xml
+//! <PEERIDENTITYEXPORT VERSION="1.0">
+//!    <IDENTITY>peer name, XML-escaped</IDENTITY>
+//!    <IDENTITYDATA xmlns:dt="urn:schemas-microsoft-com:datatypes" dt:dt="bin.base64">base64 of the PFX</IDENTITYDATA>
+//! </PEERIDENTITYEXPORT>
+//! ```
+//!
+//! [`parse`] also takes `<PEERNAME>` and `<DATA>` in place of `<IDENTITY>`
+//! and `<IDENTITYDATA>` (the other spelling in Microsoft's documentation), an
+//! optional XML declaration, a UTF-8 byte-order mark and whitespace between
+//! elements and inside the base64. Everything else is refused: DTDs, entity
+//! declarations, comments, CDATA sections, processing instructions, other
+//! elements or attributes, text outside the elements, another root or
+//! version.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::error::{Error, Result};
+
+/// The largest export document [`parse`] reads, in bytes (DESIGN.md §4 step 1).
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+const DOCUMENT: &str = "PEERIDENTITYEXPORT";
+const DATATYPES_NS: &str = "urn:schemas-microsoft-com:datatypes";
+
+/// Markup starts (`<`) a valid document can hold: the declaration, the root's
+/// two tags and the two children's four. Counting them before parsing bounds
+/// nesting and node counts without any recursion.
+const MAX_MARKUP: usize = 7;
+
+/// A parsed export document: the peer name as written and the PFX bytes.
+///
+/// ```xml
+/// <PEERIDENTITYEXPORT VERSION="1.0">
+///    <IDENTITY>peer name</IDENTITY>         <!-- or <PEERNAME> -->
+///    <IDENTITYDATA dt:dt="bin.base64">…</IDENTITYDATA>   <!-- or <DATA> -->
+/// </PEERIDENTITYEXPORT>
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExportDocument {
+    /// The text of `<IDENTITY>` (or `<PEERNAME>`), unescaped and trimmed of
+    /// surrounding XML whitespace. Not validated: that is the caller's job.
+    pub peer_name: String,
+    /// The decoded bytes of `<IDENTITYDATA>` (or `<DATA>`): a PFX.
+    pub pfx: Vec<u8>,
+}
+
+impl std::fmt::Debug for ExportDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The PFX is encrypted, but there is no reason to print it either.
+        f.debug_struct("ExportDocument")
+            .field("peer_name", &self.peer_name)
+            .field("pfx", &format_args!("[{} bytes]", self.pfx.len()))
+            .finish()
+    }
+}
+
+/// Write the export document of DESIGN.md §3: three-space indent, `\n` line
+/// ends (also after the closing tag), no XML declaration, base64 on one line.
+///
+/// The peer name is escaped (`&`, `<`, `>`, `"`, `'`, and CR so that it
+/// survives XML line-end normalisation).
+pub fn emit(peer_name: &str, pfx: &[u8]) -> String {
+    let mut name = String::with_capacity(peer_name.len());
+    for c in peer_name.chars() {
+        match c {
+            '&' => name.push_str("&amp;"),
+            '<' => name.push_str("&lt;"),
+            '>' => name.push_str("&gt;"),
+            '"' => name.push_str("&quot;"),
+            '\'' => name.push_str("&apos;"),
+            '\r' => name.push_str("&#xD;"),
+            c => name.push(c),
+        }
+    }
+    format!(
+        "<{DOCUMENT} VERSION=\"1.0\">\n   <IDENTITY>{name}</IDENTITY>\n   <IDENTITYDATA xmlns:dt=\"{DATATYPES_NS}\" dt:dt=\"bin.base64\">{}</IDENTITYDATA>\n</{DOCUMENT}>\n",
+        STANDARD.encode(pfx)
+    )
+}
+
+/// Read an export document.
+///
+/// # Errors
+/// [`Error::InputTooLarge`] over [`MAX_DOCUMENT_BYTES`] (checked before
+/// anything else); [`Error::MalformedDocument`] for anything that is not
+/// exactly the shape above, with a reason that names the problem.
+pub fn parse(input: &[u8]) -> Result<ExportDocument> {
+    if input.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::InputTooLarge {
+            size: input.len() as u64,
+            limit: MAX_DOCUMENT_BYTES as u64,
+        });
+    }
+    let text = std::str::from_utf8(input).map_err(|_| malformed("the document is not UTF-8"))?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    prescan(text)?;
+
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 64,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options)
+        .map_err(|e| malformed(format!("not well-formed XML: {e}")))?;
+    let root = doc.root_element();
+    if let Some(ns) = root.tag_name().namespace() {
+        return Err(malformed(format!(
+            "the root element is in the namespace {ns:?}; it must have none"
+        )));
+    }
+    if !is_named(root, DOCUMENT) {
+        return Err(malformed(format!(
+            "the root element is <{}>, not <{DOCUMENT}>",
+            root.tag_name().name()
+        )));
+    }
+    no_namespace_declarations(root)?;
+    let mut attributes = root.attributes();
+    match (attributes.next(), attributes.next()) {
+        (Some(a), None) if a.namespace().is_none() && a.name() == "VERSION" => {
+            if a.value() != "1.0" {
+                return Err(malformed(format!(
+                    "VERSION is {:?}; only \"1.0\" is read",
+                    a.value()
+                )));
+            }
+        }
+        (None, _) => return Err(malformed("the VERSION attribute is missing")),
+        _ => {
+            return Err(malformed(format!(
+                "<{DOCUMENT}> has attributes other than VERSION"
+            )));
+        }
+    }
+
+    let mut elements = Vec::new();
+    for child in root.children() {
+        if child.is_element() {
+            elements.push(child);
+        } else if child.is_text() {
+            if !is_xml_space(child.text().unwrap_or("")) {
+                return Err(malformed(format!(
+                    "text outside the elements of <{DOCUMENT}>"
+                )));
+            }
+        } else {
+            return Err(malformed(
+                "comments and processing instructions are not allowed",
+            ));
+        }
+    }
+    let names: Vec<&str> = elements.iter().map(|e| e.tag_name().name()).collect();
+    let (name_el, data_el) = match (elements.as_slice(), names.as_slice()) {
+        ([n, d], ["IDENTITY", "IDENTITYDATA"] | ["PEERNAME", "DATA"]) => (*n, *d),
+        _ => {
+            return Err(malformed(format!(
+                "<{DOCUMENT}> must hold <IDENTITY> then <IDENTITYDATA> (or <PEERNAME> then <DATA>), found {}",
+                if names.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    names
+                        .iter()
+                        .map(|n| format!("<{n}>"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+            )));
+        }
+    };
+    for el in [name_el, data_el] {
+        if el.tag_name().namespace().is_some() {
+            return Err(malformed(format!(
+                "<{}> is in a namespace",
+                el.tag_name().name()
+            )));
+        }
+    }
+
+    // The peer name.
+    no_namespace_declarations(name_el)?;
+    if name_el.attributes().len() != 0 {
+        return Err(malformed(format!(
+            "<{}> takes no attributes",
+            name_el.tag_name().name()
+        )));
+    }
+    let peer_name = text_only(name_el)?
+        .trim_matches(is_xml_space_char)
+        .to_owned();
+
+    // The data.
+    let el_name = data_el.tag_name().name();
+    for ns in data_el.namespaces() {
+        if ns.name() != Some("xml") && !(ns.name() == Some("dt") && ns.uri() == DATATYPES_NS) {
+            return Err(malformed(format!(
+                "<{el_name}> declares a namespace other than xmlns:dt=\"{DATATYPES_NS}\""
+            )));
+        }
+    }
+    for a in data_el.attributes() {
+        if a.namespace() != Some(DATATYPES_NS) || a.name() != "dt" {
+            return Err(malformed(format!(
+                "<{el_name}> has an attribute other than dt:dt"
+            )));
+        }
+        if a.value() != "bin.base64" {
+            return Err(malformed(format!(
+                "dt:dt is {:?}; only \"bin.base64\" is read",
+                a.value()
+            )));
+        }
+    }
+    let base64: String = text_only(data_el)?
+        .chars()
+        .filter(|c| !is_xml_space_char(*c))
+        .collect();
+    if base64.is_empty() {
+        return Err(malformed(format!("<{el_name}> is empty")));
+    }
+    let pfx = STANDARD
+        .decode(base64.as_bytes())
+        .map_err(|e| malformed(format!("<{el_name}> is not valid base64: {e}")))?;
+    Ok(ExportDocument { peer_name, pfx })
+}
+
+/// Refuse, with a precise reason and before the XML parser runs, the
+/// markup this document never holds, and bound the number of tags.
+fn prescan(text: &str) -> Result<()> {
+    let refused = [
+        ("<!DOCTYPE", "a DTD (<!DOCTYPE) is not allowed"),
+        ("<!ENTITY", "entity declarations are not allowed"),
+        ("<!--", "comments are not allowed"),
+        ("<![CDATA[", "CDATA sections are not allowed"),
+        ("<!", "markup declarations are not allowed"),
+    ];
+    for (needle, reason) in refused {
+        if text.contains(needle) {
+            return Err(malformed(reason));
+        }
+    }
+    for (i, _) in text.match_indices("<?") {
+        let is_declaration =
+            i == 0 && text.starts_with("<?xml") && text[5..].starts_with(is_xml_space_char);
+        if !is_declaration {
+            return Err(malformed(
+                "processing instructions are not allowed (only a leading XML declaration)",
+            ));
+        }
+    }
+    let tags = text.bytes().filter(|&b| b == b'<').count();
+    if tags > MAX_MARKUP {
+        return Err(malformed(format!(
+            "{tags} tags, more than the {MAX_MARKUP} this document can hold (extra or nested elements)"
+        )));
+    }
+    Ok(())
+}
+
+fn is_named(node: roxmltree::Node<'_, '_>, name: &str) -> bool {
+    node.tag_name().namespace().is_none() && node.tag_name().name() == name
+}
+
+fn no_namespace_declarations(node: roxmltree::Node<'_, '_>) -> Result<()> {
+    if node.namespaces().any(|ns| ns.name() != Some("xml")) {
+        return Err(malformed(format!(
+            "<{}> declares a namespace",
+            node.tag_name().name()
+        )));
+    }
+    Ok(())
+}
+
+/// The text of an element that must hold text only.
+fn text_only<'a>(node: roxmltree::Node<'a, '_>) -> Result<String> {
+    let mut out = String::new();
+    for child in node.children() {
+        match child.text() {
+            Some(t) if child.is_text() => out.push_str(t),
+            _ => {
+                return Err(malformed(format!(
+                    "<{}> must hold text only",
+                    node.tag_name().name()
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn is_xml_space_char(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+fn is_xml_space(s: &str) -> bool {
+    s.chars().all(is_xml_space_char)
+}
+
+fn malformed(reason: impl Into<String>) -> Error {
+    Error::MalformedDocument {
+        document: DOCUMENT,
+        reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

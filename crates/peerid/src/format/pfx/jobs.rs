@@ -1,0 +1,122 @@
+//! Running the independent key derivations of one PFX side by side
+//! (the MAC key and every bag key), on as many threads as the machine has.
+//!
+//! Each derivation is a pure function of its parameters and a password form,
+//! so duplicates (the same PBES2 bag under two PKCS#12 password forms) are
+//! computed once.
+
+use zeroize::Zeroizing;
+
+use super::mac::MacParams;
+use super::pbe::Scheme;
+use crate::error::{Error, Result};
+
+/// What to derive a key for.
+#[derive(Clone, Copy)]
+pub(crate) enum Work<'a> {
+    /// The MAC key (PKCS#12 KDF, ID 3).
+    Mac(&'a MacParams),
+    /// The key (and IV) of one encrypted bag or SafeContents.
+    Bag(&'a Scheme),
+}
+
+impl Work<'_> {
+    fn same(self, other: Self) -> bool {
+        match (self, other) {
+            (Work::Mac(a), Work::Mac(b)) => std::ptr::eq(a, b),
+            (Work::Bag(a), Work::Bag(b)) => std::ptr::eq(a, b),
+            _ => false,
+        }
+    }
+
+    fn derive(self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        match self {
+            Work::Mac(m) => m.derive(password),
+            Work::Bag(s) => s.derive(password),
+        }
+    }
+}
+
+struct Job<'a> {
+    work: Work<'a>,
+    password: &'a [u8],
+}
+
+/// A set of derivations to run.
+#[derive(Default)]
+pub(crate) struct Jobs<'a> {
+    jobs: Vec<Job<'a>>,
+}
+
+/// The results of [`Jobs::run`].
+pub(crate) struct Derived<'a> {
+    jobs: Vec<Job<'a>>,
+    keys: Vec<Zeroizing<Vec<u8>>>,
+}
+
+impl<'a> Jobs<'a> {
+    /// Add one derivation, unless the same one is already there.
+    pub fn add(&mut self, work: Work<'a>, password: &'a [u8]) {
+        if !self
+            .jobs
+            .iter()
+            .any(|j| j.work.same(work) && j.password == password)
+        {
+            self.jobs.push(Job { work, password });
+        }
+    }
+
+    /// Run every derivation, spread over the available cores.
+    ///
+    /// # Errors
+    /// The first error of any derivation.
+    pub fn run(self) -> Result<Derived<'a>> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = self.jobs.len().min(cores).max(1);
+        let jobs = &self.jobs;
+        let run_share = move |t: usize| -> Vec<(usize, Result<Zeroizing<Vec<u8>>>)> {
+            jobs.iter()
+                .enumerate()
+                .skip(t)
+                .step_by(threads)
+                .map(|(i, j)| (i, j.work.derive(j.password)))
+                .collect()
+        };
+        let mut results: Vec<(usize, Result<Zeroizing<Vec<u8>>>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (1..threads)
+                .map(|t| s.spawn(move || run_share(t)))
+                .collect();
+            let mut all = run_share(0);
+            for h in handles {
+                match h.join() {
+                    Ok(r) => all.extend(r),
+                    Err(_) => all.push((
+                        usize::MAX,
+                        Err(Error::failed("deriving PFX keys", "worker thread panicked")),
+                    )),
+                }
+            }
+            all
+        });
+        results.sort_by_key(|(i, _)| *i);
+        let keys = results
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Derived {
+            jobs: self.jobs,
+            keys,
+        })
+    }
+}
+
+impl Derived<'_> {
+    /// The key derived for `work` with `password`, if that job was run.
+    pub fn get(&self, work: Work<'_>, password: &[u8]) -> Option<&[u8]> {
+        let i = self
+            .jobs
+            .iter()
+            .position(|j| j.work.same(work) && j.password == password)?;
+        self.keys.get(i).map(|k| k.as_slice())
+    }
+}

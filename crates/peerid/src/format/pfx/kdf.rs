@@ -1,0 +1,221 @@
+//! The PKCS#12 key-derivation function of RFC 7292 Appendix B.2, and the
+//! password encodings the PKCS#12 schemes use.
+//!
+//! ```text
+//! D = ID repeated to v bits      (ID 1 = key, 2 = IV, 3 = MAC key)
+//! I = S || P                     (salt and password, each repeated to a multiple of v bits)
+//! A_i = H^r(D || I); I_j = (I_j + (A_i repeated to v bits) + 1) mod 2^v
+//! ```
+
+use sha2::digest::{Digest, OutputSizeUser, block_api::BlockSizeUser, typenum::Unsigned};
+use zeroize::Zeroizing;
+
+/// The purpose byte `ID` of RFC 7292 B.3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// ID 1: key material for encryption or decryption.
+    Key = 1,
+    /// ID 2: an initialisation vector.
+    Iv = 2,
+    /// ID 3: an integrity (MAC) key.
+    Mac = 3,
+}
+
+/// The PKCS#12 password form: BMPString big-endian UTF-16 with a trailing
+/// `00 00` (RFC 7292 B.1). The empty password is just `00 00`.
+pub(crate) fn bmp_password(password: &str) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(password.len() * 2 + 2));
+    for unit in password.encode_utf16() {
+        out.extend_from_slice(&unit.to_be_bytes());
+    }
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+/// Derive `n` bytes with hash `H`, `r` = `iterations`, from the already
+/// encoded password bytes (see [`bmp_password`]).
+///
+/// The caller bounds `iterations` before calling: this function always does
+/// the work it is asked to.
+pub(crate) fn derive<H>(
+    password: &[u8],
+    salt: &[u8],
+    purpose: Purpose,
+    iterations: u32,
+    n: usize,
+) -> Zeroizing<Vec<u8>>
+where
+    H: Digest + BlockSizeUser + OutputSizeUser,
+{
+    let v = <H as BlockSizeUser>::BlockSize::USIZE;
+    let u = <H as OutputSizeUser>::OutputSize::USIZE;
+
+    let d = vec![purpose as u8; v];
+    let stretch = |input: &[u8]| -> Zeroizing<Vec<u8>> {
+        // An empty input stays empty (RFC 7292 B.2 step 2 and 3 with s or p = 0).
+        let len = input.len().div_ceil(v) * v;
+        Zeroizing::new(input.iter().copied().cycle().take(len).collect())
+    };
+    let s = stretch(salt);
+    let p = stretch(password);
+    let mut i = Zeroizing::new([s.as_slice(), p.as_slice()].concat());
+
+    let mut out = Zeroizing::new(Vec::with_capacity(n.div_ceil(u) * u));
+    while out.len() < n {
+        let mut hasher = H::new();
+        hasher.update(&d);
+        hasher.update(i.as_slice());
+        let mut a = hasher.finalize();
+        for _ in 1..iterations {
+            a = H::digest(&a);
+        }
+        out.extend_from_slice(&a);
+        if out.len() >= n {
+            break;
+        }
+        // B = A repeated to v bytes; each v-byte block I_j += B + 1 (big-endian).
+        let b: Zeroizing<Vec<u8>> = Zeroizing::new(a.iter().copied().cycle().take(v).collect());
+        for block in i.chunks_mut(v) {
+            let mut carry = 1u16;
+            for (x, y) in block.iter_mut().rev().zip(b.iter().rev()) {
+                let sum = u16::from(*x) + u16::from(*y) + carry;
+                *x = sum as u8;
+                carry = sum >> 8;
+            }
+        }
+        zeroize::Zeroize::zeroize(a.as_mut_slice());
+    }
+    out.truncate(n);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha1::Sha1;
+    use sha2::{Sha256, Sha512};
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn bmp_password_encoding() {
+        assert_eq!(bmp_password("").as_slice(), &[0, 0]);
+        assert_eq!(bmp_password("ab").as_slice(), &[0, b'a', 0, b'b', 0, 0]);
+        assert_eq!(bmp_password("é").as_slice(), &[0, 0xe9, 0, 0]);
+    }
+
+    /// (hash, password or "<absent>" for the zero-length password, salt, ID,
+    /// iterations, n, expected). Made with OpenSSL 3.0's own
+    /// `PKCS12_key_gen_uni` (libcrypto), called from Python through ctypes:
+    /// `lc.PKCS12_key_gen_uni(pw.encode("utf-16-be") + b"\0\0", len, salt,
+    /// len(salt), id, iter, n, out, lc.EVP_get_digestbyname(b"sha1"))`, with
+    /// `NULL, 0` as the absent password. The first row is also the well-known
+    /// "smeg" vector of OpenSSL's own PKCS#12 KDF tests.
+    #[allow(clippy::type_complexity)]
+    const KDF_VECTORS: &[(&str, &str, &str, u8, u32, usize, &str)] = &[
+        (
+            "sha1",
+            "smeg",
+            "0a58cf64530d823f",
+            1,
+            1,
+            24,
+            "8aaae6297b6cb04642ab5b077851284eb7128f1a2a7fbca3",
+        ),
+        (
+            "sha1",
+            "smeg",
+            "0a58cf64530d823f",
+            2,
+            1,
+            8,
+            "79993dfe048d3b76",
+        ),
+        (
+            "sha1",
+            "queeg",
+            "05def6ac0c8ecc17",
+            1,
+            1000,
+            24,
+            "1792d7773b2149586ef1fc0b84050faee0e8b2c96b7712cb",
+        ),
+        (
+            "sha1",
+            "",
+            "3d83c0e4546ac140",
+            3,
+            2000,
+            20,
+            "ae6a2ea4b50f0db4769577db03645136fe8199f9",
+        ),
+        (
+            "sha1",
+            "<absent>",
+            "3d83c0e4546ac140",
+            3,
+            2000,
+            20,
+            "0e7eabb246aa353b98da38953136d0bf812ecb32",
+        ),
+        (
+            "sha256",
+            "pässwörd",
+            "000102030405060708090a0b0c0d0e0f",
+            3,
+            2048,
+            32,
+            "0a0e208afac10db15bf02209ee8280213c982e677423beed12cc051207f7a843",
+        ),
+        (
+            "sha256",
+            "password",
+            "000102030405060708090a0b0c0d0e0f10111213",
+            1,
+            3,
+            100,
+            "8ef49158564aeefbbdf99fe4703e74c704d3d1755c58e61e234c87036e986b8b990540ba09d96ea91ea8a7f815816c1da6748b4ff8d1ee1d2386e31b480f0c0779aa7b97b46b8baf30eb3b01f2bfb0672b4975c97a9f3f3291e3738ff03e204a5214ba14",
+        ),
+        (
+            "sha512",
+            "password",
+            "000102030405060708090a0b0c0d0e0f",
+            3,
+            7,
+            64,
+            "4a4ceb36fb299111e5f7b2356ec0ad77d423c392b4616a7cfa024285a4c3df4f14b4ae6dab031b152c1801e6e5fe0109ae658012ddda99aa556e985ef2183fa4",
+        ),
+    ];
+
+    #[test]
+    fn matches_openssl_pkcs12_key_gen() {
+        for (hash, pw, salt, id, iter, n, expected) in KDF_VECTORS {
+            let pw = if *pw == "<absent>" {
+                Zeroizing::new(Vec::new())
+            } else {
+                bmp_password(pw)
+            };
+            let salt = hex_decode(salt);
+            let purpose = match id {
+                1 => Purpose::Key,
+                2 => Purpose::Iv,
+                _ => Purpose::Mac,
+            };
+            let got = match *hash {
+                "sha1" => derive::<Sha1>(&pw, &salt, purpose, *iter, *n),
+                "sha256" => derive::<Sha256>(&pw, &salt, purpose, *iter, *n),
+                _ => derive::<Sha512>(&pw, &salt, purpose, *iter, *n),
+            };
+            assert_eq!(hex(&got), *expected, "{hash} id={id} iter={iter} n={n}");
+        }
+    }
+
+    fn hex_decode(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect()
+    }
+}

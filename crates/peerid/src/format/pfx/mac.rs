@@ -1,0 +1,178 @@
+//! The integrity MAC of a PFX (RFC 7292 §5.1 and Appendix B.4): an HMAC over
+//! the contents of the `authSafe` OCTET STRING, keyed by the PKCS#12 KDF with
+//! ID 3 and the MAC's own digest.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+use sha2::{Sha256, Sha384, Sha512};
+use spki::AlgorithmIdentifierOwned;
+use zeroize::Zeroizing;
+
+use super::asn1::{DigestInfo, MacData, oid};
+use super::kdf::{self, Purpose};
+use crate::error::{Error, Result};
+
+/// The MAC digests peerid reads; it writes SHA-256 (modern) and SHA-1 (legacy).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MacDigest {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl MacDigest {
+    fn oid(self) -> der::asn1::ObjectIdentifier {
+        match self {
+            Self::Sha1 => oid::SHA1,
+            Self::Sha256 => oid::SHA256,
+            Self::Sha384 => oid::SHA384,
+            Self::Sha512 => oid::SHA512,
+        }
+    }
+
+    fn output_len(self) -> usize {
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+}
+
+/// The MAC parameters of a PFX, read but not yet checked.
+#[derive(Clone, Debug)]
+pub(crate) struct MacParams {
+    pub digest: MacDigest,
+    pub salt: Vec<u8>,
+    pub iterations: u64,
+    pub expected: Vec<u8>,
+}
+
+impl MacParams {
+    /// Read the MacData.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedAlgorithm`] for other digests, [`Error::MalformedPfx`]
+    /// for a zero iteration count or a MAC of the wrong length.
+    pub fn parse(mac_data: &MacData) -> Result<Self> {
+        let digest = match mac_data.mac.algorithm.oid {
+            oid::SHA1 => MacDigest::Sha1,
+            oid::SHA256 => MacDigest::Sha256,
+            oid::SHA384 => MacDigest::Sha384,
+            oid::SHA512 => MacDigest::Sha512,
+            other => {
+                return Err(Error::UnsupportedAlgorithm {
+                    what: format!("MAC digest {other}"),
+                });
+            }
+        };
+        if mac_data.iterations == 0 {
+            return Err(Error::malformed_pfx("MAC iteration count 0"));
+        }
+        let expected = mac_data.mac.digest.as_bytes().to_vec();
+        if expected.len() != digest.output_len() {
+            return Err(Error::malformed_pfx(
+                "MAC has the wrong length for its digest",
+            ));
+        }
+        Ok(Self {
+            digest,
+            salt: mac_data.mac_salt.as_bytes().to_vec(),
+            iterations: mac_data.iterations,
+            expected,
+        })
+    }
+
+    /// Derive the MAC key from the PKCS#12 password form. Expensive; the
+    /// caller checked the iteration count against its cap first.
+    ///
+    /// # Errors
+    /// [`Error::WorkFactorTooHigh`] if the count does not fit 32 bits.
+    pub fn derive(&self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let rounds = u32::try_from(self.iterations).map_err(|_| Error::WorkFactorTooHigh {
+            asked: self.iterations,
+            limit: u64::from(u32::MAX),
+        })?;
+        let n = self.digest.output_len();
+        Ok(match self.digest {
+            MacDigest::Sha1 => kdf::derive::<Sha1>(password, &self.salt, Purpose::Mac, rounds, n),
+            MacDigest::Sha256 => {
+                kdf::derive::<Sha256>(password, &self.salt, Purpose::Mac, rounds, n)
+            }
+            MacDigest::Sha384 => {
+                kdf::derive::<Sha384>(password, &self.salt, Purpose::Mac, rounds, n)
+            }
+            MacDigest::Sha512 => {
+                kdf::derive::<Sha512>(password, &self.salt, Purpose::Mac, rounds, n)
+            }
+        })
+    }
+
+    /// Whether the MAC over `data` with `key` is the expected one, compared
+    /// in constant time.
+    pub fn verify(&self, key: &[u8], data: &[u8]) -> bool {
+        fn check<M: Mac + KeyInit>(key: &[u8], data: &[u8], expected: &[u8]) -> bool {
+            match <M as KeyInit>::new_from_slice(key) {
+                Ok(mut mac) => {
+                    mac.update(data);
+                    mac.verify_slice(expected).is_ok()
+                }
+                Err(_) => false,
+            }
+        }
+        match self.digest {
+            MacDigest::Sha1 => check::<Hmac<Sha1>>(key, data, &self.expected),
+            MacDigest::Sha256 => check::<Hmac<Sha256>>(key, data, &self.expected),
+            MacDigest::Sha384 => check::<Hmac<Sha384>>(key, data, &self.expected),
+            MacDigest::Sha512 => check::<Hmac<Sha512>>(key, data, &self.expected),
+        }
+    }
+}
+
+/// Compute the MacData for `data` (the authSafe contents) when writing.
+///
+/// # Errors
+/// Only on an encoding failure.
+pub(crate) fn compute(
+    digest: MacDigest,
+    password: &[u8],
+    salt: Vec<u8>,
+    iterations: u32,
+    data: &[u8],
+) -> Result<MacData> {
+    let params = MacParams {
+        digest,
+        salt,
+        iterations: u64::from(iterations),
+        expected: Vec::new(),
+    };
+    let key = params.derive(password)?;
+    fn tag<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Result<Vec<u8>> {
+        let mut mac = <M as KeyInit>::new_from_slice(key)
+            .map_err(|e| Error::failed("computing the PFX MAC", e))?;
+        mac.update(data);
+        Ok(mac.finalize().into_bytes().to_vec())
+    }
+    let value = match digest {
+        MacDigest::Sha1 => tag::<Hmac<Sha1>>(&key, data)?,
+        MacDigest::Sha256 => tag::<Hmac<Sha256>>(&key, data)?,
+        MacDigest::Sha384 => tag::<Hmac<Sha384>>(&key, data)?,
+        MacDigest::Sha512 => tag::<Hmac<Sha512>>(&key, data)?,
+    };
+    let octets = |b: Vec<u8>| {
+        der::asn1::OctetString::new(b).map_err(|e| Error::failed("encoding the PFX", e))
+    };
+    Ok(MacData {
+        mac: DigestInfo {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: digest.oid(),
+                parameters: Some(der::asn1::Any::null()),
+            },
+            digest: octets(value)?,
+        },
+        mac_salt: octets(params.salt)?,
+        iterations: params.iterations,
+    })
+}
