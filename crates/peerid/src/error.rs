@@ -293,7 +293,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn failed(context: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+    /// An [`Error::Failed`] for an operation (`context`) and what the system said.
+    pub fn failed(context: impl Into<String>, reason: impl std::fmt::Display) -> Self {
         Error::Failed {
             context: context.into(),
             reason: reason.to_string(),

@@ -4,6 +4,8 @@
 //! These tests need `openssl` and `python3` with `cryptography` on PATH; they
 //! fail (never skip) when a tool is missing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

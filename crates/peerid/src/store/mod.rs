@@ -1,6 +1,327 @@
 //! The identity store: one private directory per user holding an SQLite
-//! database (DESIGN.md §6).
+//! database (DESIGN.md §6), and the operations of the Windows Peer Identity
+//! Manager on it.
 
 pub mod db;
 pub mod perms;
 pub mod schema;
+mod transfer;
+
+pub use transfer::ImportOptions;
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, Result};
+use crate::format::info;
+use crate::idc;
+use crate::key::{KeyType, PrivateKey};
+use crate::name::{Authority, Classifier, FriendlyName, PeerName};
+use db::{Db, Record, Summary};
+
+/// Environment variable that names the store directory.
+pub const STORE_ENV: &str = "PEERID_STORE";
+
+/// What a new identity is made of.
+#[derive(Debug, Clone, Default)]
+pub struct CreateOptions {
+    /// Classifier; empty gives the name `<authority>.`.
+    pub classifier: Classifier,
+    /// Friendly name; empty means unset.
+    pub friendly_name: FriendlyName,
+    /// Key type of a newly generated key.
+    pub key_type: KeyType,
+}
+
+/// An identity as `list` and `show` present it. Holds no key material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentitySummary {
+    /// The identity's peer name.
+    pub peer_name: PeerName,
+    /// The friendly name, or the peer name when it is unset.
+    pub friendly_name: String,
+    /// Key type as `--key` names it (`ed25519`, `rsa2048`, ...).
+    pub key_type: String,
+    /// Whether this is the store's default identity.
+    pub is_default: bool,
+}
+
+/// A user's identity store.
+///
+/// Each method is one transaction: it changes the store completely or not at
+/// all. Several `Store`s, in one process or many, may use the same directory
+/// at once.
+pub struct Store {
+    db: Db,
+    dir: PathBuf,
+}
+
+impl Store {
+    /// Opens the store in `dir`, creating it (0700, database 0600) if needed.
+    ///
+    /// # Errors
+    /// [`Error::StorePermissions`] if the directory or database is group or
+    /// world accessible, [`Error::StoreInaccessible`] if it cannot be used,
+    /// [`Error::StoreCorrupted`] if the database is damaged or not a store.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Store> {
+        let dir = dir.as_ref().to_owned();
+        let db = Db::open(&dir)?;
+        Ok(Store { db, dir })
+    }
+
+    /// The directory used when none is given: `$PEERID_STORE`, else the
+    /// platform's per-user data directory (`~/.local/share/peerid` on Linux).
+    ///
+    /// # Errors
+    /// [`Error::StoreInaccessible`] if no home directory can be found.
+    pub fn default_dir() -> Result<PathBuf> {
+        if let Some(dir) = std::env::var_os(STORE_ENV).filter(|d| !d.is_empty()) {
+            return Ok(PathBuf::from(dir));
+        }
+        directories::ProjectDirs::from("", "", "peerid")
+            .map(|p| p.data_dir().to_owned())
+            .ok_or_else(|| Error::StoreInaccessible {
+                path: PathBuf::from("~"),
+                reason: format!("no home directory found; set {STORE_ENV} or pass --store"),
+            })
+    }
+
+    /// Opens the store in [`Store::default_dir`].
+    ///
+    /// # Errors
+    /// As [`Store::default_dir`] and [`Store::open`].
+    pub fn open_default() -> Result<Store> {
+        Store::open(Store::default_dir()?)
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Creates an identity with a new key and returns its peer name.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKeyType`] for a key type that cannot be created, or
+    /// any store error.
+    pub fn create(&self, opts: &CreateOptions) -> Result<PeerName> {
+        let key = PrivateKey::generate(opts.key_type)?;
+        self.create_with_key(&key, &opts.classifier, &opts.friendly_name)
+    }
+
+    /// Creates an identity on an existing key (the `hCryptProv` of
+    /// `PeerIdentityCreate`): same authority, its own classifier and IDC.
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`] if that key and classifier are already an
+    /// identity here, or any store error.
+    pub fn create_with_key(
+        &self,
+        key: &PrivateKey,
+        classifier: &Classifier,
+        friendly_name: &FriendlyName,
+    ) -> Result<PeerName> {
+        let record = new_record(key, classifier, friendly_name)?;
+        let name = PeerName::parse_secure(&record.peer_name)?;
+        self.db.insert(std::slice::from_ref(&record), false)?;
+        Ok(name)
+    }
+
+    /// Creates many identities in one transaction: all or none.
+    ///
+    /// # Errors
+    /// As [`Store::create`].
+    pub fn create_batch(&self, opts: &[CreateOptions]) -> Result<Vec<PeerName>> {
+        let mut records = Vec::with_capacity(opts.len());
+        let mut names = Vec::with_capacity(opts.len());
+        for o in opts {
+            let key = PrivateKey::generate(o.key_type)?;
+            let r = new_record(&key, &o.classifier, &o.friendly_name)?;
+            names.push(PeerName::parse_secure(&r.peer_name)?);
+            records.push(r);
+        }
+        self.db.insert(&records, false)?;
+        Ok(names)
+    }
+
+    /// Every identity, ordered by peer name.
+    ///
+    /// # Errors
+    /// Store errors only.
+    pub fn list(&self) -> Result<Vec<IdentitySummary>> {
+        self.db
+            .list()?
+            .into_iter()
+            .map(|s| self.summary_of(s))
+            .collect()
+    }
+
+    /// One identity.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or a store error.
+    pub fn show(&self, name: &PeerName) -> Result<IdentitySummary> {
+        let s = self.db.summary(&name.to_string())?;
+        self.summary_of(s)
+    }
+
+    fn summary_of(&self, s: Summary) -> Result<IdentitySummary> {
+        let peer_name =
+            PeerName::parse_secure(&s.peer_name).map_err(|e| Error::StoreCorrupted {
+                path: self.db.path().to_owned(),
+                reason: format!("stored peer name {:?} is invalid: {e}", s.peer_name),
+            })?;
+        let friendly_name = if s.friendly_name.is_empty() {
+            s.peer_name
+        } else {
+            s.friendly_name
+        };
+        Ok(IdentitySummary {
+            peer_name,
+            friendly_name,
+            key_type: s.key_type,
+            is_default: s.is_default,
+        })
+    }
+
+    /// Deletes an identity; its key is overwritten in the database. Deleting
+    /// the default identity clears the mark.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or a store error.
+    pub fn delete(&self, name: &PeerName) -> Result<()> {
+        self.db.delete(&name.to_string())
+    }
+
+    /// The friendly name, or the peer name when it is unset.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or a store error.
+    pub fn friendly_name(&self, name: &PeerName) -> Result<String> {
+        Ok(self.show(name)?.friendly_name)
+    }
+
+    /// Sets the friendly name; an empty one resets it to the peer name.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or a store error.
+    pub fn set_friendly_name(&self, name: &PeerName, friendly: &FriendlyName) -> Result<()> {
+        self.db
+            .set_friendly_name(&name.to_string(), friendly.as_str())
+    }
+
+    /// The default identity, created (Ed25519, no classifier, friendly name
+    /// unset) on first request.
+    ///
+    /// # Errors
+    /// Store errors only.
+    pub fn default_identity(&self) -> Result<PeerName> {
+        let name = self.db.default_or_insert_with(|| {
+            let key = PrivateKey::generate(KeyType::default())?;
+            new_record(&key, &Classifier::empty(), &FriendlyName::default())
+        })?;
+        PeerName::parse_secure(&name)
+    }
+
+    /// Moves the default mark to an existing identity.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or a store error.
+    pub fn set_default(&self, name: &PeerName) -> Result<()> {
+        self.db.set_default(&name.to_string())
+    }
+
+    /// The `PEERIDENTITYINFO` document of an identity; `None` means the
+    /// default identity (created if needed), as `PeerIdentityGetXML(NULL)`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or a store error.
+    pub fn info_xml(&self, name: Option<&PeerName>) -> Result<String> {
+        let name = match name {
+            Some(n) => n.clone(),
+            None => self.default_identity()?,
+        };
+        let cert = self.db.certificate(&name.to_string())?;
+        Ok(info::emit(&cert))
+    }
+
+    /// The identity's private key (for `PeerIdentityGetCryptKey`).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::StoreCorrupted`] if the stored key does
+    /// not parse, or a store error.
+    pub fn private_key(&self, name: &PeerName) -> Result<PrivateKey> {
+        let record = self.db.get(&name.to_string())?;
+        PrivateKey::from_pkcs8_der(&record.private_key).map_err(|e| Error::StoreCorrupted {
+            path: self.db.path().to_owned(),
+            reason: format!("the key of {name} does not parse: {e}"),
+        })
+    }
+
+    /// `PeerCreatePeerName`: a peer name with the authority of `identity`
+    /// (which must be in this store) and the given classifier.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown identity, or a store error.
+    pub fn create_peer_name(
+        &self,
+        identity: &PeerName,
+        classifier: &Classifier,
+    ) -> Result<PeerName> {
+        self.db.summary(&identity.to_string())?;
+        Ok(PeerName::new(*identity.authority(), classifier.clone()))
+    }
+
+    /// Runs SQLite's full integrity check on the database.
+    ///
+    /// # Errors
+    /// [`Error::StoreCorrupted`] if it finds damage.
+    pub fn check_integrity(&self) -> Result<()> {
+        self.db.check_integrity()
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// `PeerCreatePeerName` without an identity: the unsecured name `0.<classifier>`.
+pub fn unsecured_peer_name(classifier: &Classifier) -> PeerName {
+    PeerName::new(Authority::Unsecured, classifier.clone())
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Builds the record of a new identity: its IDC over `key`, named by the
+/// key's authority and `classifier`.
+pub(crate) fn new_record(
+    key: &PrivateKey,
+    classifier: &Classifier,
+    friendly_name: &FriendlyName,
+) -> Result<Record> {
+    let name = PeerName::new(key.authority(), classifier.clone());
+    let certificate = idc::build(key, &name, SystemTime::now())?;
+    Ok(record_for(key, &name, friendly_name, certificate))
+}
+
+pub(crate) fn record_for(
+    key: &PrivateKey,
+    name: &PeerName,
+    friendly_name: &FriendlyName,
+    certificate: Vec<u8>,
+) -> Record {
+    Record {
+        peer_name: name.to_string(),
+        authority: name.authority().to_string(),
+        classifier: name.classifier().to_string(),
+        friendly_name: friendly_name.as_str().to_owned(),
+        key_type: key.key_type().name(),
+        private_key: key.to_pkcs8_der(),
+        certificate,
+        created_at: now_unix(),
+    }
+}
