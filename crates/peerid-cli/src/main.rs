@@ -1,1 +1,73 @@
-fn main() {}
+//! `peerid`: the command line over the peerid library. This file only wires
+//! parsing, the command and the exit code together.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod output;
+mod password;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::output::error_json;
+
+/// Exit code for command-line usage errors.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let wants_json = std::env::args_os().any(|a| a == "--json");
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            if !e.use_stderr() {
+                // --help and --version.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            if wants_json {
+                let doc = error_json(
+                    "USAGE",
+                    peerid::ErrorKind::InvalidArg.hresult(),
+                    e.render().to_string().trim_end(),
+                );
+                println!("{doc}");
+            }
+            let _ = e.print();
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match commands::run(&cli.command, cli.store.as_deref()) {
+        Ok(reply) => {
+            let mut out = std::io::stdout().lock();
+            let written = if cli.json {
+                writeln!(out, "{}", reply.json)
+            } else if reply.text.is_empty() || reply.text.ends_with('\n') {
+                out.write_all(reply.text.as_bytes())
+            } else {
+                writeln!(out, "{}", reply.text)
+            };
+            match written.and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                // A closed pipe (`peerid list | head`) is not worth a message.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("peerid: error: writing output: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(err) => {
+            if cli.json {
+                println!(
+                    "{}",
+                    error_json(err.code_name(), err.hresult(), &err.to_string())
+                );
+            }
+            eprintln!("peerid: error: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The command line's shape: clap types only, no logic.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  peerid create --classifier laptop --friendly-name 'Work laptop'
+  peerid list
+  peerid show 5d4c...e1.laptop
+  peerid xml 5d4c...e1.laptop > laptop-identity.xml
+  peerid export 5d4c...e1.laptop -o laptop.peerid --password-file pw.txt
+  peerid import laptop.peerid --password-file pw.txt
+  peerid --json list
+
+The store is --store DIR, else $PEERID_STORE, else ~/.local/share/peerid.
+Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 already exists,
+5 invalid argument or input, 6 store not accessible, 7 store damaged.";
+
+/// Manage peer identities: key pairs with self-signed identity certificates,
+/// named by secure peer names (<SHA-1 of the public key>.<classifier>).
+#[derive(Debug, Parser)]
+#[command(name = "peerid", version, after_help = TOP_EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// Identity store directory [default: $PEERID_STORE, else ~/.local/share/peerid]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Print one JSON document on stdout (an error object on failure)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an identity with a new key pair; prints its peer name
+    #[command(after_help = "Examples:
+  peerid create
+  peerid create --classifier laptop --friendly-name 'Work laptop' --key p256")]
+    Create(CreateArgs),
+
+    /// List identities, one \"peer name<TAB>friendly name\" line each
+    #[command(after_help = "Example:
+  peerid list | cut -f1")]
+    List,
+
+    /// Show one identity: name, friendly name, key type, authority, classifier, default
+    #[command(after_help = "Example:
+  peerid show 5d4c...e1.laptop")]
+    Show(NameArg),
+
+    /// Delete an identity; its private key is overwritten in the store
+    #[command(after_help = "Example:
+  peerid delete 5d4c...e1.laptop")]
+    Delete(NameArg),
+
+    /// Print an identity's friendly name, or set or reset it
+    #[command(after_help = "Examples:
+  peerid friendly-name 5d4c...e1.laptop
+  peerid friendly-name 5d4c...e1.laptop 'Home laptop'
+  peerid friendly-name 5d4c...e1.laptop --reset")]
+    FriendlyName(FriendlyNameArgs),
+
+    /// Print the default identity's peer name (creating it on first use), or move the mark
+    #[command(after_help = "Examples:
+  peerid default
+  peerid default --set 5d4c...e1.laptop")]
+    Default(DefaultArgs),
+
+    /// Print an identity's PEERIDENTITYINFO document (public: safe to give to anyone)
+    #[command(after_help = "Examples:
+  peerid xml 5d4c...e1.laptop > laptop.xml
+  peerid xml            # the default identity")]
+    Xml(OptionalNameArg),
+
+    /// Export an identity, private key included, as a password-protected document
+    #[command(after_help = "Examples:
+  peerid export 5d4c...e1.laptop -o laptop.peerid --password-file pw.txt
+  PW=... peerid export 5d4c...e1.laptop --password-env PW --legacy > for-old-windows.xml
+Without --password-file or --password-env, the password is asked twice on the terminal.")]
+    Export(ExportArgs),
+
+    /// Import an identity from an export document; prints its peer name
+    #[command(after_help = "Examples:
+  peerid import laptop.peerid --password-file pw.txt
+  cat laptop.peerid | peerid import - --password-env PW
+An empty password also opens files that Windows wrote with no password.")]
+    Import(ImportArgs),
+
+    /// Make a peer name from an identity's authority and a classifier (PeerCreatePeerName)
+    #[command(after_help = "Examples:
+  peerid peer-name --identity 5d4c...e1.laptop --classifier chat
+  peerid peer-name --classifier printer      # unsecured: 0.printer")]
+    PeerName(PeerNameArgs),
+}
+
+/// Key types `create` can make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum KeyArg {
+    /// Ed25519 (the default)
+    #[default]
+    Ed25519,
+    /// ECDSA on NIST P-256
+    P256,
+    /// RSA 2048-bit
+    Rsa2048,
+    /// RSA 3072-bit
+    Rsa3072,
+    /// RSA 4096-bit
+    Rsa4096,
+}
+
+/// `create` options.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Classifier: the part after the dot, up to 149 UTF-16 units [default: none]
+    #[arg(long, short = 'c', value_name = "C")]
+    pub classifier: Option<String>,
+    /// Friendly name, up to 255 UTF-16 units [default: the peer name]
+    #[arg(long, short = 'f', value_name = "F")]
+    pub friendly_name: Option<String>,
+    /// Key type
+    #[arg(long, short = 'k', value_enum, default_value_t = KeyArg::Ed25519, value_name = "TYPE")]
+    pub key: KeyArg,
+}
+
+/// A peer name argument.
+#[derive(Debug, Args)]
+pub struct NameArg {
+    /// The identity's peer name (see `peerid list`)
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
+/// An optional peer name argument.
+#[derive(Debug, Args)]
+pub struct OptionalNameArg {
+    /// The identity's peer name [default: the default identity]
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// `friendly-name` options.
+#[derive(Debug, Args)]
+pub struct FriendlyNameArgs {
+    /// The identity's peer name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The new friendly name
+    #[arg(value_name = "NEW", conflicts_with = "reset")]
+    pub new: Option<String>,
+    /// Reset the friendly name to the peer name
+    #[arg(long)]
+    pub reset: bool,
+}
+
+/// `default` options.
+#[derive(Debug, Args)]
+pub struct DefaultArgs {
+    /// Make this identity the default
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+}
+
+/// `peer-name` options.
+#[derive(Debug, Args)]
+pub struct PeerNameArgs {
+    /// Identity whose authority to use [default: none, giving an unsecured 0.<classifier> name]
+    #[arg(long, value_name = "NAME")]
+    pub identity: Option<String>,
+    /// Classifier of the new name
+    #[arg(long, value_name = "C", default_value = "")]
+    pub classifier: String,
+}
+
+/// Where a password comes from (never an argument).
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    /// Read the password from the first line of FILE (without its line end)
+    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
+    pub password_file: Option<PathBuf>,
+    /// Read the password from the environment variable VAR
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+}
+
+/// `export` options.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The identity's peer name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Write the document to FILE (mode 0600, replaced atomically) instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Key-derivation iterations [default: 600000, or 2048 with --legacy]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub iterations: Option<u32>,
+    /// 3DES and HMAC-SHA1 instead of AES-256 and HMAC-SHA256, for readers that predate AES PFX files (old Windows, Java, macOS)
+    #[arg(long)]
+    pub legacy: bool,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+/// `import` options.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export document [default: stdin; `-` is stdin too]
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Refuse documents whose key derivation asks for more iterations than N
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_iterations: Option<u32>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}

@@ -1,0 +1,29 @@
+use peerid::store::Store;
+use peerid::{FriendlyName, Result};
+use serde_json::json;
+
+use super::identity_name;
+use crate::cli::FriendlyNameArgs;
+use crate::output::Reply;
+
+pub fn run(store: &Store, args: &FriendlyNameArgs) -> Result<Reply> {
+    let name = identity_name(&args.name)?;
+    let new = match (&args.new, args.reset) {
+        (Some(new), _) => Some(FriendlyName::new(new)?),
+        (None, true) => Some(FriendlyName::default()),
+        (None, false) => None,
+    };
+    if let Some(new) = &new {
+        store.set_friendly_name(&name, new)?;
+    }
+    let current = store.friendly_name(&name)?;
+    let text = if new.is_some() {
+        String::new()
+    } else {
+        current.clone()
+    };
+    Ok(Reply {
+        text,
+        json: json!({ "peer_name": name.to_string(), "friendly_name": current }),
+    })
+}

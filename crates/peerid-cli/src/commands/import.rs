@@ -1,0 +1,40 @@
+use std::io::Read;
+use std::path::Path;
+
+use peerid::format::envelope::MAX_DOCUMENT_BYTES;
+use peerid::store::{ImportOptions, Store};
+use peerid::{Error, Result};
+
+use crate::cli::ImportArgs;
+use crate::output::Reply;
+use crate::password::{self, Purpose};
+
+pub fn run(store: &Store, args: &ImportArgs) -> Result<Reply> {
+    let document = read_bounded(args.file.as_deref())?;
+    let password = password::read(&args.password, Purpose::Import)?;
+    let mut opts = ImportOptions::default();
+    if let Some(n) = args.max_iterations {
+        opts.max_iterations = n;
+    }
+    let name = store.import(&document, &password, &opts)?;
+    Ok(Reply::peer_name(&name))
+}
+
+/// Reads the document from a file or stdin (`-` or none), never more than
+/// one byte past the limit, so an endless stream is refused, not swallowed.
+fn read_bounded(file: Option<&Path>) -> Result<Vec<u8>> {
+    let limit = MAX_DOCUMENT_BYTES as u64 + 1;
+    let mut buf = Vec::new();
+    let res = match file {
+        None => std::io::stdin().lock().take(limit).read_to_end(&mut buf),
+        Some(p) if p.as_os_str() == "-" => {
+            std::io::stdin().lock().take(limit).read_to_end(&mut buf)
+        }
+        Some(p) => std::fs::File::open(p)
+            .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", p.display())))?
+            .take(limit)
+            .read_to_end(&mut buf),
+    };
+    res.map_err(|e| Error::failed("reading the document", e))?;
+    Ok(buf)
+}

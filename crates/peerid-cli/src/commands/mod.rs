@@ -1,0 +1,50 @@
+//! One module per command; each turns parsed arguments into a [`Reply`].
+
+mod create;
+mod default;
+mod delete;
+mod export;
+mod friendly_name;
+mod import;
+mod list;
+mod peer_name;
+mod show;
+mod xml;
+
+use std::path::Path;
+
+use peerid::{PeerName, Result, store::Store};
+
+use crate::cli::Command;
+use crate::output::Reply;
+
+/// Runs one command against the store in `store_dir` (or the default store).
+pub fn run(command: &Command, store_dir: Option<&Path>) -> Result<Reply> {
+    // peer-name without an identity needs no store; don't create one for it.
+    if let Command::PeerName(args) = command
+        && args.identity.is_none()
+    {
+        return peer_name::unsecured(args);
+    }
+    let store = match store_dir {
+        Some(dir) => Store::open(dir)?,
+        None => Store::open_default()?,
+    };
+    match command {
+        Command::Create(args) => create::run(&store, args),
+        Command::List => list::run(&store),
+        Command::Show(args) => show::run(&store, &args.name),
+        Command::Delete(args) => delete::run(&store, &args.name),
+        Command::FriendlyName(args) => friendly_name::run(&store, args),
+        Command::Default(args) => default::run(&store, args),
+        Command::Xml(args) => xml::run(&store, args.name.as_deref()),
+        Command::Export(args) => export::run(&store, args),
+        Command::Import(args) => import::run(&store, args),
+        Command::PeerName(args) => peer_name::run(&store, args),
+    }
+}
+
+/// Parses an identity's peer name given on the command line.
+fn identity_name(s: &str) -> Result<PeerName> {
+    PeerName::parse_secure(s)
+}

@@ -1,0 +1,18 @@
+use peerid::Result;
+use peerid::store::Store;
+use serde_json::json;
+
+use super::identity_name;
+use crate::output::Reply;
+
+pub fn run(store: &Store, name: Option<&str>) -> Result<Reply> {
+    let name = match name {
+        Some(n) => identity_name(n)?,
+        None => store.default_identity()?,
+    };
+    let xml = store.info_xml(Some(&name))?;
+    Ok(Reply {
+        json: json!({ "peer_name": name.to_string(), "xml": xml }),
+        text: xml,
+    })
+}
