@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of peerid on a fresh machine: installs what the tests use
+# (OpenSSL's command line, util-linux's setpriv, Python's cryptography
+# package, the C compiler for the C ABI test) when missing, then the suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v openssl >/dev/null || missing+=(openssl)
+command -v setpriv >/dev/null || missing+=(util-linux)
+command -v cc >/dev/null || missing+=(gcc)
+if ((${#missing[@]})); then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    else
+        echo "test.sh: please install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+    python3 -m pip install --quiet cryptography
+fi
+
+cargo test --workspace --locked "$@"
