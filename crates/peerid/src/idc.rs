@@ -707,6 +707,44 @@ mod tests {
         }
     }
 
+    /// Replaces every occurrence of `from` in `der` by `to` (same length).
+    fn replace_all(der: &mut [u8], from: &[u8], to: &[u8]) -> usize {
+        let mut n = 0;
+        let mut i = 0;
+        while i + from.len() <= der.len() {
+            if &der[i..i + from.len()] == from {
+                der[i..i + from.len()].copy_from_slice(to);
+                n += 1;
+            }
+            i += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn signature_algorithms_outside_the_list_are_unsupported() {
+        let key = PrivateKey::generate(KeyType::Rsa(2048)).unwrap();
+        let der = build(&key, &name_for(&key, ""), SystemTime::now()).unwrap();
+        let sha256_rsa = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+        // md5WithRSAEncryption (1.2.840.113549.1.1.4), inside and outside.
+        let mut md5 = der.clone();
+        let mut md5_oid = sha256_rsa;
+        md5_oid[8] = 0x04;
+        assert_eq!(replace_all(&mut md5, &sha256_rsa, &md5_oid), 2);
+        assert!(matches!(
+            parse_and_verify(&md5),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
+        // Only the outer one changed: the two must agree.
+        let mut outer = der.clone();
+        let last = outer.windows(9).rposition(|w| w == sha256_rsa).unwrap();
+        outer[last + 8] = 0x0c; // sha384WithRSAEncryption
+        assert!(matches!(
+            parse_and_verify(&outer),
+            Err(Error::MalformedCertificate { .. })
+        ));
+    }
+
     #[test]
     fn other_issuer_is_not_self_issued() {
         let key = PrivateKey::generate(KeyType::Ed25519).unwrap();

@@ -17,7 +17,7 @@ use std::fmt;
 use pkcs8::der::{Decode, Encode};
 use pkcs8::spki::{EncodePublicKey, ObjectIdentifier};
 use pkcs8::{DecodePrivateKey, EncodePrivateKey, PrivateKeyInfoRef};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result};
 use crate::name::Authority;
@@ -191,10 +191,7 @@ impl PrivateKey {
         let info = PrivateKeyInfoRef::from_der(der).map_err(|_| bad("not a PrivateKeyInfo"))?;
         let oid = info.algorithm.oid;
         let inner = if oid == OID_ED25519 {
-            Inner::Ed25519(
-                ed25519_dalek::SigningKey::from_pkcs8_der(der)
-                    .map_err(|_| bad("invalid Ed25519 key"))?,
-            )
+            Inner::Ed25519(ed25519_from_info(&info).ok_or_else(|| bad("invalid Ed25519 key"))?)
         } else if oid == OID_EC_PUBLIC_KEY {
             let curve = info
                 .algorithm
@@ -238,11 +235,15 @@ impl PrivateKey {
     pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
         let doc = match &self.inner {
             Inner::Ed25519(k) => {
-                let bytes = ed25519_dalek::pkcs8::KeypairBytes {
+                let mut bytes = ed25519_dalek::pkcs8::KeypairBytes {
                     secret_key: k.to_bytes(),
                     public_key: None,
                 };
-                bytes.to_pkcs8_der()
+                let doc = bytes.to_pkcs8_der();
+                // `KeypairBytes` wipes itself only with the `ed25519/zeroize`
+                // feature, which nothing here enables.
+                bytes.secret_key.zeroize();
+                doc
             }
             Inner::P256(k) => k.to_pkcs8_der(),
             Inner::P384(k) => k.to_pkcs8_der(),
@@ -341,6 +342,28 @@ impl PrivateKey {
         #[allow(clippy::expect_used)]
         alg.to_der().expect("AlgorithmIdentifier encodes")
     }
+}
+
+/// An Ed25519 key from its PKCS#8 structure (RFC 8410 §7):
+/// `privateKey` is an OCTET STRING holding `CurvePrivateKey ::= OCTET STRING`
+/// (the 32-byte seed). A v2 structure's public key must be the seed's.
+///
+/// Done here rather than with `ed25519_dalek`'s decoder, whose intermediate
+/// `KeypairBytes` is not wiped without a feature of the `ed25519` crate.
+fn ed25519_from_info(info: &PrivateKeyInfoRef<'_>) -> Option<ed25519_dalek::SigningKey> {
+    if info.algorithm.parameters.is_some() {
+        return None;
+    }
+    let seed = <&pkcs8::der::asn1::OctetStringRef>::from_der(info.private_key.as_bytes()).ok()?;
+    let mut seed_bytes: Zeroizing<[u8; 32]> = Zeroizing::new(seed.as_bytes().try_into().ok()?);
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed_bytes);
+    seed_bytes.zeroize();
+    if let Some(public) = &info.public_key
+        && public.as_bytes() != Some(key.verifying_key().as_bytes().as_slice())
+    {
+        return None;
+    }
+    Some(key)
 }
 
 /// Bit length of a big-endian unsigned integer.
@@ -548,6 +571,19 @@ mod tests {
     fn garbage_refused() {
         assert!(PrivateKey::from_pkcs8_der(b"").is_err());
         assert!(PrivateKey::from_pkcs8_der(&[0x30, 0x00]).is_err());
+        // An Ed25519 seed of 31 bytes.
+        let mut short = ed25519_v2_der([1; 32], [0; 32]);
+        short.truncate(16 + 32); // drop the public key
+        short[1] = 0x2d; // outer length
+        short[4] = 0x00; // version 1
+        short[13] = 0x21; // privateKey OCTET STRING length
+        short[15] = 0x1f; // CurvePrivateKey length
+        short.pop();
+        assert!(PrivateKeyInfoRef::from_der(&short).is_ok());
+        assert!(matches!(
+            PrivateKey::from_pkcs8_der(&short),
+            Err(Error::InvalidArgument(_))
+        ));
     }
 
     #[test]

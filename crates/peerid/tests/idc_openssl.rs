@@ -401,3 +401,71 @@ fn windows_ca_issued_certificate_is_not_self_issued() {
         Err(Error::NotSelfIssued)
     ));
 }
+
+/// Keys OpenSSL generates (PKCS#8 DER) load, with the public key OpenSSL
+/// derives; RSA-512 is refused.
+#[test]
+fn openssl_generated_keys_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: [(&[&str], Option<KeyType>); 5] = [
+        (&["-algorithm", "ED25519"], Some(KeyType::Ed25519)),
+        (
+            &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            Some(KeyType::P256),
+        ),
+        (
+            &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
+            Some(KeyType::P384),
+        ),
+        (
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+            Some(KeyType::Rsa(1024)),
+        ),
+        (
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:512"],
+            None,
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut gen_args = vec!["genpkey"];
+        gen_args.extend_from_slice(args);
+        gen_args.extend_from_slice(&["-out", "gen.pem"]);
+        openssl(d, &gen_args);
+        openssl(
+            d,
+            &[
+                "pkcs8", "-topk8", "-nocrypt", "-in", "gen.pem", "-outform", "DER", "-out",
+                "gen.der",
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "pkey",
+                "-in",
+                "gen.pem",
+                "-pubout",
+                "-outform",
+                "DER",
+                "-out",
+                "genpub.der",
+            ],
+        );
+        let der = std::fs::read(d.join("gen.der")).unwrap();
+        match expected {
+            Some(kt) => {
+                let key = PrivateKey::from_pkcs8_der(&der).unwrap();
+                assert_eq!(key.key_type(), kt);
+                assert_eq!(
+                    key.public_key_info_der(),
+                    std::fs::read(d.join("genpub.der")).unwrap()
+                );
+            }
+            None => assert!(matches!(
+                PrivateKey::from_pkcs8_der(&der),
+                Err(Error::UnsupportedAlgorithm { .. })
+            )),
+        }
+    }
+}
