@@ -43,7 +43,7 @@ fn sample(profile: PfxProfile, password: &str) -> Vec<u8> {
     encode(
         &unhex(KEY_HEX),
         &unhex(CERT_HEX),
-        Some("Ålice's key ☃"),
+        Some("Ålice's key ☃ 🔑"),
         &pw(password),
         &low(profile),
     )
@@ -100,7 +100,7 @@ fn round_trip_both_profiles() {
         assert_eq!(got.keys.len(), 1);
         assert_eq!(got.keys[0].as_slice(), unhex(KEY_HEX).as_slice());
         assert_eq!(got.certificates, vec![unhex(CERT_HEX)]);
-        assert_eq!(got.friendly_name.as_deref(), Some("Ålice's key ☃"));
+        assert_eq!(got.friendly_name.as_deref(), Some("Ålice's key ☃ 🔑"));
     }
 }
 
