@@ -64,7 +64,7 @@ pub fn encode(
     )
 }
 
-/// [`encode`] with the password already in its two forms (the tests use it
+/// [`encode()`] with the password already in its two forms (the tests use it
 /// to write the absent PKCS#12 password that Windows sometimes writes).
 pub(super) fn encode_with_password_forms(
     key_pkcs8: &[u8],

@@ -448,3 +448,42 @@ fn garbage_and_deep_nesting_are_malformed() {
         matches!(e, Error::MalformedPfx { .. })
     });
 }
+
+#[test]
+fn friendly_name_falls_back_to_the_cert_bag_with_the_same_local_key_id() {
+    let der = rebuild(&sample(PfxProfile::Legacy, "p"), Some("p"), |safes| {
+        with_key_bag(safes, |bag| {
+            let attrs = bag.bag_attributes.take().expect("attributes");
+            let kept: Vec<_> = attrs
+                .iter()
+                .filter(|a| a.attr_id == oid::LOCAL_KEY_ID)
+                .cloned()
+                .collect();
+            bag.bag_attributes = Some(kept.try_into().expect("set"));
+        })
+    });
+    let got = decode(&der, &pw("p"), 10).expect("decode");
+    assert_eq!(got.friendly_name.as_deref(), Some("Ålice's key ☃ 🔑"));
+}
+
+#[test]
+fn deep_definite_length_nesting_is_malformed_without_overflow() {
+    let mut der: Vec<u8> = Vec::new();
+    for _ in 0..20_000 {
+        let len = der.len();
+        let mut outer = vec![0x30];
+        if len < 0x80 {
+            outer.push(len as u8);
+        } else {
+            let bytes = (len as u32).to_be_bytes();
+            let skip = bytes.iter().take_while(|b| **b == 0).count();
+            outer.push(0x80 | (4 - skip) as u8);
+            outer.extend_from_slice(&bytes[skip..]);
+        }
+        outer.extend_from_slice(&der);
+        der = outer;
+    }
+    assert_err(decode(&der, &pw("p"), 10), |e| {
+        matches!(e, Error::MalformedPfx { .. })
+    });
+}
