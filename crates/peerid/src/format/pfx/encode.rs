@@ -2,7 +2,7 @@
 //! `localKeyId`, with a MAC (DESIGN.md §3).
 
 use der::Tagged;
-use der::asn1::{Any, BmpString, OctetString, SetOfVec};
+use der::asn1::{Any, OctetString, SetOfVec};
 use secrecy::{ExposeSecret, SecretString};
 use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
@@ -64,7 +64,7 @@ pub fn encode(
     )
 }
 
-/// [`encode`] with the password already in its two forms (the tests use it
+/// [`encode()`] with the password already in its two forms (the tests use it
 /// to write the absent PKCS#12 password that Windows sometimes writes).
 pub(super) fn encode_with_password_forms(
     key_pkcs8: &[u8],
@@ -180,12 +180,13 @@ fn bag_attributes(local_key_id: &[u8], friendly_name: Option<&str>) -> Result<Se
         attr_values: single(asn1::to_any(&octets(local_key_id.to_vec())?)?)?,
     }];
     if let Some(name) = friendly_name {
-        let bmp = BmpString::from_utf8(name).map_err(|_| {
-            Error::InvalidArgument("the friendly name cannot be written as a BMPString".into())
-        })?;
+        // UTF-16, as Windows writes it: strict UCS-2 (der's BmpString)
+        // would refuse characters outside the BMP, which Windows names can hold.
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let bmp = Any::new(der::Tag::BmpString, utf16).map_err(fail)?;
         attributes.push(Attribute {
             attr_id: oid::FRIENDLY_NAME,
-            attr_values: single(asn1::to_any(&bmp)?)?,
+            attr_values: single(bmp)?,
         });
     }
     SetOfVec::try_from(attributes).map_err(fail)

@@ -7,9 +7,9 @@
 //! SafeContents ::= SEQUENCE OF SafeBag            -- RFC 7292 §4.2
 //! ```
 //!
-//! [`encode`] writes one `pkcs8ShroudedKeyBag` (in a `data` ContentInfo) and
+//! [`encode()`] writes one `pkcs8ShroudedKeyBag` (in a `data` ContentInfo) and
 //! one `certBag` (in an `encryptedData` ContentInfo), linked by `localKeyId`,
-//! always with a MAC. [`decode`] bounds every work factor before deriving any
+//! always with a MAC. [`decode()`] bounds every work factor before deriving any
 //! key, verifies the MAC, then decrypts.
 
 mod asn1;
@@ -25,7 +25,7 @@ pub use encode::encode;
 
 use zeroize::Zeroizing;
 
-/// The largest PFX [`decode`] reads, in bytes (the whole export document is
+/// The largest PFX [`decode()`] reads, in bytes (the whole export document is
 /// capped at 1 MiB too).
 pub const MAX_PFX_BYTES: usize = 1 << 20;
 
@@ -33,10 +33,10 @@ pub const MAX_PFX_BYTES: usize = 1 << 20;
 /// (DESIGN.md §4 step 3).
 pub const DEFAULT_MAX_ITERATIONS: u32 = 1_000_000;
 
-/// The most SafeBags [`decode`] reads in one PFX, all SafeContents together.
+/// The most SafeBags [`decode()`] reads in one PFX, all SafeContents together.
 pub const MAX_BAGS: usize = 64;
 
-/// Which algorithms [`encode`] uses (DESIGN.md §3).
+/// Which algorithms [`encode()`] uses (DESIGN.md §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum PfxProfile {
     /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for both bags and an
@@ -48,7 +48,7 @@ pub enum PfxProfile {
     Legacy,
 }
 
-/// Parameters of [`encode`].
+/// Parameters of [`encode()`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExportParams {
     /// The algorithm profile.
@@ -81,9 +81,9 @@ impl Default for ExportParams {
     }
 }
 
-/// What [`decode`] found in a PFX.
+/// What [`decode()`] found in a PFX.
 ///
-/// `keys` always holds exactly one key when [`decode`] succeeds (it refuses
+/// `keys` always holds exactly one key when [`decode()`] succeeds (it refuses
 /// none or several); it is a list so that the shape does not change if that
 /// rule ever moves to the caller.
 pub struct PfxContents {

@@ -43,7 +43,7 @@ fn sample(profile: PfxProfile, password: &str) -> Vec<u8> {
     encode(
         &unhex(KEY_HEX),
         &unhex(CERT_HEX),
-        Some("Ålice's key ☃"),
+        Some("Ålice's key ☃ 🔑"),
         &pw(password),
         &low(profile),
     )
@@ -100,7 +100,7 @@ fn round_trip_both_profiles() {
         assert_eq!(got.keys.len(), 1);
         assert_eq!(got.keys[0].as_slice(), unhex(KEY_HEX).as_slice());
         assert_eq!(got.certificates, vec![unhex(CERT_HEX)]);
-        assert_eq!(got.friendly_name.as_deref(), Some("Ålice's key ☃"));
+        assert_eq!(got.friendly_name.as_deref(), Some("Ålice's key ☃ 🔑"));
     }
 }
 
@@ -445,6 +445,45 @@ fn garbage_and_deep_nesting_are_malformed() {
     let mut deep = [0x30, 0x80].repeat(100_000);
     deep.extend(vec![0; 200_000]);
     assert_err(decode(&deep, &pw("p"), 10), |e| {
+        matches!(e, Error::MalformedPfx { .. })
+    });
+}
+
+#[test]
+fn friendly_name_falls_back_to_the_cert_bag_with_the_same_local_key_id() {
+    let der = rebuild(&sample(PfxProfile::Legacy, "p"), Some("p"), |safes| {
+        with_key_bag(safes, |bag| {
+            let attrs = bag.bag_attributes.take().expect("attributes");
+            let kept: Vec<_> = attrs
+                .iter()
+                .filter(|a| a.attr_id == oid::LOCAL_KEY_ID)
+                .cloned()
+                .collect();
+            bag.bag_attributes = Some(kept.try_into().expect("set"));
+        })
+    });
+    let got = decode(&der, &pw("p"), 10).expect("decode");
+    assert_eq!(got.friendly_name.as_deref(), Some("Ålice's key ☃ 🔑"));
+}
+
+#[test]
+fn deep_definite_length_nesting_is_malformed_without_overflow() {
+    let mut der: Vec<u8> = Vec::new();
+    for _ in 0..20_000 {
+        let len = der.len();
+        let mut outer = vec![0x30];
+        if len < 0x80 {
+            outer.push(len as u8);
+        } else {
+            let bytes = (len as u32).to_be_bytes();
+            let skip = bytes.iter().take_while(|b| **b == 0).count();
+            outer.push(0x80 | (4 - skip) as u8);
+            outer.extend_from_slice(&bytes[skip..]);
+        }
+        outer.extend_from_slice(&der);
+        der = outer;
+    }
+    assert_err(decode(&der, &pw("p"), 10), |e| {
         matches!(e, Error::MalformedPfx { .. })
     });
 }
