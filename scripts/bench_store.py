@@ -71,12 +71,9 @@ def main():
                 lambda i: [peerid, "--store", store, "create", "--classifier", f"r{size}-{i}"], args.runs)
             s_t, s_m = median_of(lambda i: [peerid, "--store", store, "show", some], args.runs)
             l_t, l_m = median_of(lambda i: [peerid, "--store", store, "list"], max(5, args.runs // 4))
-            n = size + 1 + args.runs
+            n = len(subprocess.run([peerid, "--store", store, "list"], check=True,
+                                   capture_output=True, text=True).stdout.splitlines())
             rows.append((n, c_t, ssh_t, s_t, l_t, l_m))
-            # Return to the nominal size for the next step.
-            for i in range(args.runs):
-                subprocess.run([peerid, "--store", store, "delete", f"{some[:40]}.r{size}-{i}"], check=True)
-            subprocess.run([peerid, "--store", store, "delete", some], check=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

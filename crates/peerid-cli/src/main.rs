@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::output::error_json;
+use crate::output::{Output, error_json};
 
 /// Exit code for command-line usage errors.
 const EXIT_USAGE: u8 = 2;
@@ -39,15 +39,16 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    match commands::run(&cli.command, cli.store.as_deref()) {
-        Ok(reply) => {
+    match commands::run(&cli.command, cli.store.as_deref(), cli.json) {
+        Ok(output) => {
             let mut out = std::io::stdout().lock();
-            let written = if cli.json {
-                writeln!(out, "{}", reply.json)
-            } else if reply.text.is_empty() || reply.text.ends_with('\n') {
-                out.write_all(reply.text.as_bytes())
-            } else {
-                writeln!(out, "{}", reply.text)
+            let written = match output {
+                Output::Rendered(s) => out.write_all(s.as_bytes()),
+                Output::Reply(reply) if cli.json => writeln!(out, "{}", reply.json),
+                Output::Reply(reply) if reply.text.is_empty() || reply.text.ends_with('\n') => {
+                    out.write_all(reply.text.as_bytes())
+                }
+                Output::Reply(reply) => writeln!(out, "{}", reply.text),
             };
             match written.and_then(|()| out.flush()) {
                 Ok(()) => ExitCode::SUCCESS,

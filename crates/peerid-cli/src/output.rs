@@ -11,6 +11,22 @@ pub struct Reply {
     pub json: Value,
 }
 
+/// What `main` prints: a reply in both forms, or output a command already
+/// rendered in the one form asked for (so a 100,000-line `list` is not
+/// built twice).
+pub enum Output {
+    /// Choose text or JSON when printing.
+    Reply(Reply),
+    /// Print as is.
+    Rendered(String),
+}
+
+impl From<Reply> for Output {
+    fn from(r: Reply) -> Output {
+        Output::Reply(r)
+    }
+}
+
 impl Reply {
     /// A reply that is one peer name.
     pub fn peer_name(name: &peerid::PeerName) -> Reply {

@@ -141,7 +141,14 @@ impl Classifier {
                 reason: "it contains a NUL character".into(),
             });
         }
-        let nfc: String = s.nfc().collect();
+        // ASCII, and most stored text, is already NFC: skip the rebuild.
+        let nfc: String = if unicode_normalization::is_nfc_quick(s.chars())
+            == unicode_normalization::IsNormalized::Yes
+        {
+            s.to_owned()
+        } else {
+            s.nfc().collect()
+        };
         let len = utf16_len(&nfc);
         if len > MAX_CLASSIFIER_UTF16 {
             return Err(Error::InvalidClassifier {

@@ -16,23 +16,23 @@ use std::path::Path;
 use peerid::{PeerName, Result, store::Store};
 
 use crate::cli::Command;
-use crate::output::Reply;
+use crate::output::Output;
 
 /// Runs one command against the store in `store_dir` (or the default store).
-pub fn run(command: &Command, store_dir: Option<&Path>) -> Result<Reply> {
+pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Output> {
     // peer-name without an identity needs no store; don't create one for it.
     if let Command::PeerName(args) = command
         && args.identity.is_none()
     {
-        return peer_name::unsecured(args);
+        return peer_name::unsecured(args).map(Output::from);
     }
     let store = match store_dir {
         Some(dir) => Store::open(dir)?,
         None => Store::open_default()?,
     };
-    match command {
+    let reply = match command {
+        Command::List => return list::run(&store, json),
         Command::Create(args) => create::run(&store, args),
-        Command::List => list::run(&store),
         Command::Show(args) => show::run(&store, &args.name),
         Command::Delete(args) => delete::run(&store, &args.name),
         Command::FriendlyName(args) => friendly_name::run(&store, args),
@@ -41,7 +41,8 @@ pub fn run(command: &Command, store_dir: Option<&Path>) -> Result<Reply> {
         Command::Export(args) => export::run(&store, args),
         Command::Import(args) => import::run(&store, args),
         Command::PeerName(args) => peer_name::run(&store, args),
-    }
+    };
+    reply.map(Output::from)
 }
 
 /// Parses an identity's peer name given on the command line.

@@ -258,8 +258,9 @@ impl Db {
             })
     }
 
-    /// Every identity, ordered by peer name.
-    pub fn list(&self) -> Result<Vec<Summary>> {
+    /// Calls `f` with every identity, ordered by peer name, without holding
+    /// them all in memory.
+    pub fn list_each(&self, mut f: impl FnMut(Summary) -> Result<()>) -> Result<()> {
         let default = self.default_name()?;
         let mut stmt = self
             .conn
@@ -269,12 +270,21 @@ impl Db {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], summary_row).map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
         for row in rows {
             let mut s = row.map_err(|e| self.err(e))?;
             s.is_default = default.as_deref() == Some(s.peer_name.as_str());
-            out.push(s);
+            f(s)?;
         }
+        Ok(())
+    }
+
+    /// Every identity, ordered by peer name.
+    pub fn list(&self) -> Result<Vec<Summary>> {
+        let mut out = Vec::new();
+        self.list_each(|s| {
+            out.push(s);
+            Ok(())
+        })?;
         Ok(out)
     }
 

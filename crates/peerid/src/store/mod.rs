@@ -149,11 +149,21 @@ impl Store {
     /// # Errors
     /// Store errors only.
     pub fn list(&self) -> Result<Vec<IdentitySummary>> {
-        self.db
-            .list()?
-            .into_iter()
-            .map(|s| self.summary_of(s))
-            .collect()
+        let mut out = Vec::new();
+        self.list_each(|s| {
+            out.push(s);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with every identity, ordered by peer name, one at a time:
+    /// the way to walk a large store without holding it in memory.
+    ///
+    /// # Errors
+    /// Store errors, or the first error `f` returns (which stops the walk).
+    pub fn list_each(&self, mut f: impl FnMut(IdentitySummary) -> Result<()>) -> Result<()> {
+        self.db.list_each(|s| f(self.summary_of(s)?))
     }
 
     /// One identity.
