@@ -42,11 +42,25 @@ const MAX_MARKUP: usize = 7;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ExportDocument {
-    /// The text of `<IDENTITY>` (or `<PEERNAME>`), unescaped and trimmed of
-    /// surrounding XML whitespace. Not validated: that is the caller's job.
+    /// The text of `<IDENTITY>` (or `<PEERNAME>`), unescaped but otherwise
+    /// as written, whitespace included: a classifier may end in whitespace,
+    /// so only the caller, which knows the name the IDC proves, can tell
+    /// trailing whitespace that is part of the name from layout (see
+    /// [`ExportDocument::peer_name_candidates`]). Not validated.
     pub peer_name: String,
     /// The decoded bytes of `<IDENTITYDATA>` (or `<DATA>`): a PFX.
     pub pfx: Vec<u8>,
+}
+
+impl ExportDocument {
+    /// The readings of the peer name, most literal first: without leading XML
+    /// whitespace (never part of a name, which starts with its authority),
+    /// then without trailing XML whitespace either. They are equal when the
+    /// text has no trailing whitespace.
+    pub fn peer_name_candidates(&self) -> [&str; 2] {
+        let start = self.peer_name.trim_start_matches(is_xml_space_char);
+        [start, start.trim_end_matches(is_xml_space_char)]
+    }
 }
 
 impl std::fmt::Debug for ExportDocument {
@@ -189,9 +203,7 @@ pub fn parse(input: &[u8]) -> Result<ExportDocument> {
             name_el.tag_name().name()
         )));
     }
-    let peer_name = text_only(name_el)?
-        .trim_matches(is_xml_space_char)
-        .to_owned();
+    let peer_name = text_only(name_el)?;
 
     // The data.
     let el_name = data_el.tag_name().name();

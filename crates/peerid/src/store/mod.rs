@@ -7,6 +7,9 @@ pub mod perms;
 pub mod schema;
 mod transfer;
 
+#[cfg(test)]
+mod hostile_tests;
+
 pub use transfer::ImportOptions;
 
 use std::path::{Path, PathBuf};

@@ -34,7 +34,9 @@ impl Store {
     ///
     /// # Errors
     /// [`Error::NotFound`], [`Error::InvalidArgument`] for an iteration count
-    /// of zero, or a store error.
+    /// of zero or for a peer name or friendly name with a character XML 1.0
+    /// cannot carry (a C0 control other than tab, LF and CR, U+FFFE, U+FFFF),
+    /// or a store error.
     pub fn export(
         &self,
         name: &PeerName,
@@ -42,6 +44,22 @@ impl Store {
         params: &pfx::ExportParams,
     ) -> Result<String> {
         let record = self.db().get(&name.to_string())?;
+        // The peer name travels as XML text, so it must be XML 1.0 text:
+        // refuse here rather than write a document that import would refuse.
+        if let Some(c) = record.peer_name.chars().find(|c| !is_xml_char(*c)) {
+            return Err(Error::InvalidArgument(format!(
+                "the peer name {:?} contains the character U+{:04X}, which an XML \
+                 1.0 document cannot carry, so the identity cannot be exported",
+                record.peer_name, c as u32
+            )));
+        }
+        if let Some(c) = record.friendly_name.chars().find(|c| !is_xml_char(*c)) {
+            return Err(Error::InvalidArgument(format!(
+                "the friendly name contains the character U+{:04X}, which XML 1.0 \
+                 cannot carry; change it (`peerid friendly-name`) and export again",
+                c as u32
+            )));
+        }
         let friendly = Some(record.friendly_name.as_str()).filter(|f| !f.is_empty());
         let pfx = pfx::encode(
             &record.private_key,
@@ -86,10 +104,7 @@ impl Store {
 
         // Step 6: the name the document claims against what the key and the
         // IDC (which the MAC covers; the XML is not covered) prove.
-        let claimed =
-            PeerName::parse_secure(&doc.peer_name).map_err(|e| Error::PeerNameMismatch {
-                reason: format!("the document's peer name is not valid ({e})"),
-            })?;
+        let claimed = claimed_name(&doc, idc.peer_name.as_ref())?;
         if claimed.authority() != &key.authority() || idc.authority != key.authority() {
             return Err(Error::PeerNameMismatch {
                 reason: format!(
@@ -116,6 +131,32 @@ impl Store {
         self.db().insert(std::slice::from_ref(&record), false)?;
         Ok(claimed)
     }
+}
+
+/// The peer name the document claims. Leading whitespace is layout; trailing
+/// whitespace may be part of the classifier, so the text without leading
+/// whitespace is tried first, then the text without trailing whitespace
+/// either, and the first that is the name the IDC proves wins. With no name
+/// in the IDC (a Windows identity), the fully trimmed text is the name.
+fn claimed_name(doc: &envelope::ExportDocument, proved: Option<&PeerName>) -> Result<PeerName> {
+    let [literal, trimmed] = doc.peer_name_candidates();
+    if let Some(proved) = proved
+        && let Some(name) = [literal, trimmed]
+            .into_iter()
+            .filter_map(|text| PeerName::parse_secure(text).ok())
+            .find(|name| name == proved)
+    {
+        return Ok(name);
+    }
+    PeerName::parse_secure(trimmed).map_err(|e| Error::PeerNameMismatch {
+        reason: format!("the document's peer name is not valid ({e})"),
+    })
+}
+
+/// Whether XML 1.0 can carry `c` (its `Char` production; a Rust `char` is
+/// never a surrogate).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// The one certificate whose public key is `key`'s; other certificates in

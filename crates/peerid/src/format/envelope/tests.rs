@@ -86,7 +86,10 @@ fn crlf_wrapped_base64_declaration_and_bom() {
     .replace('\n', "\r\n");
     let text = format!("\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n{text}");
     let got = parse(text.as_bytes()).expect("parse");
-    assert_eq!(got.peer_name, "x.y");
+    // Line ends are normalised to LF by XML (the CR CR LF made above is two
+    // line ends); the text is otherwise kept.
+    assert_eq!(got.peer_name, "\n\n  x.y \n\n");
+    assert_eq!(got.peer_name_candidates(), ["x.y \n\n", "x.y"]);
     assert_eq!(got.pfx, PFX);
     // Single-line, no whitespace at all.
     let tight = format!(
@@ -317,4 +320,18 @@ fn debug_does_not_print_the_pfx() {
         format!("{d:?}"),
         "ExportDocument { peer_name: \"x.y\", pfx: [4 bytes] }"
     );
+}
+
+#[test]
+fn peer_name_keeps_its_text_and_offers_both_readings() {
+    let got =
+        parse(doc("IDENTITY", "IDENTITYDATA", "x. y\t", DT, &b64()).as_bytes()).expect("parse");
+    assert_eq!(got.peer_name, "x. y\t");
+    assert_eq!(got.peer_name_candidates(), ["x. y\t", "x. y"]);
+    let got = parse(doc("IDENTITY", "IDENTITYDATA", "x.y", DT, &b64()).as_bytes()).expect("parse");
+    assert_eq!(got.peer_name_candidates(), ["x.y", "x.y"]);
+    // An escaped CR is text, not layout: it survives as the name's last character.
+    let got = parse(emit("x.y\r", PFX).as_bytes()).expect("parse");
+    assert_eq!(got.peer_name, "x.y\r");
+    assert_eq!(got.peer_name_candidates(), ["x.y\r", "x.y"]);
 }

@@ -113,4 +113,6 @@ impl std::fmt::Debug for PfxContents {
 }
 
 #[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
 mod tests;

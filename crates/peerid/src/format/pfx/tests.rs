@@ -4,14 +4,11 @@ use std::time::{Duration, Instant};
 
 use der::Decode;
 use der::asn1::{Any, ObjectIdentifier, OctetString};
-use secrecy::SecretString;
 
 use super::asn1::{
-    self, ContentInfo, EncryptedData, EncryptedPrivateKeyInfo, Pbes2Params, Pfx, Pkcs12PbeParams,
-    SafeBag, oid,
+    self, ContentInfo, EncryptedData, EncryptedPrivateKeyInfo, Pbes2Params, SafeBag, oid,
 };
-use super::kdf::bmp_password;
-use super::mac::{self, MacDigest};
+use super::testkit::{self, pw, rebuild, unhex, with_key_bag};
 use super::*;
 use crate::error::{Error, Result};
 
@@ -20,17 +17,6 @@ use crate::error::{Error, Result};
 /// `openssl pkcs8 -topk8 -nocrypt -outform DER`.
 const KEY_HEX: &str = "302e020100300506032b657004220420bd1feae38296d2a66260927a9207d42a9e0418adae4be9caca5bafe2db2e77bd";
 const CERT_HEX: &str = "308201343081e7a003020102021478d072b47aec4b8d1aae6026aba375b431bf1d32300506032b6570300f310d300b06035504030c04746573743020170d3236313132363232323933385a180f32313236313130323232323933385a300f310d300b06035504030c0474657374302a300506032b65700321002ed87ce4d3fd082eb17f2d3d7ff871292c79daca4c288b4cfbdf301f424311e2a3533051301d0603551d0e04160414795e6a01834779e63bd7b469e8dc8a6619ec1ace301f0603551d23041830168014795e6a01834779e63bd7b469e8dc8a6619ec1ace300f0603551d130101ff040530030101ff300506032b6570034100bfedf1cfa3520d73b20d4baaaeeef7d603235212fed15bf989852ca20ea69130e1e65242db54305070fc16ea259c0ae7b08c76cb748d4e8a3aad0d1401120009";
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
-fn pw(s: &str) -> SecretString {
-    SecretString::from(s.to_owned())
-}
 
 fn low(profile: PfxProfile) -> ExportParams {
     ExportParams {
@@ -48,41 +34,6 @@ fn sample(profile: PfxProfile, password: &str) -> Vec<u8> {
         &low(profile),
     )
     .expect("encode")
-}
-
-/// Re-encode a PFX after changing its AuthenticatedSafe, with a fresh
-/// HMAC-SHA1 MAC (one iteration) under `password`, or none.
-fn rebuild(
-    pfx_der: &[u8],
-    password: Option<&str>,
-    change: impl FnOnce(&mut Vec<ContentInfo>),
-) -> Vec<u8> {
-    let mut pfx: Pfx = asn1::from_der(pfx_der, "test").expect("pfx");
-    let octets: OctetString =
-        asn1::from_any(pfx.auth_safe.content.as_ref().expect("content"), "test").expect("octets");
-    let mut safes: Vec<ContentInfo> = asn1::from_der(octets.as_bytes(), "test").expect("authsafe");
-    change(&mut safes);
-    let data = asn1::to_der(&safes).expect("der");
-    pfx.mac_data = password.map(|p| {
-        mac::compute(MacDigest::Sha1, &bmp_password(p), vec![1; 8], 1, &data).expect("mac")
-    });
-    pfx.auth_safe.content =
-        Some(asn1::to_any(&OctetString::new(data).expect("octets")).expect("any"));
-    asn1::to_der(&pfx).expect("der")
-}
-
-/// Change the first bag of the plain `data` SafeContents.
-fn with_key_bag(safes: &mut [ContentInfo], change: impl FnOnce(&mut SafeBag)) {
-    let info = safes
-        .iter_mut()
-        .find(|c| c.content_type == oid::DATA)
-        .expect("data safe");
-    let octets: OctetString =
-        asn1::from_any(info.content.as_ref().expect("content"), "t").expect("octets");
-    let mut bags: Vec<SafeBag> = asn1::from_der(octets.as_bytes(), "t").expect("bags");
-    change(&mut bags[0]);
-    let der = asn1::to_der(&bags).expect("der");
-    info.content = Some(asn1::to_any(&OctetString::new(der).expect("o")).expect("any"));
 }
 
 fn assert_err(result: Result<PfxContents>, check: impl Fn(&Error) -> bool) {
@@ -225,7 +176,7 @@ fn flipped_byte_in_the_encrypted_certificate() {
 
 #[test]
 fn missing_mac() {
-    let der = rebuild(&sample(PfxProfile::Legacy, "p"), None, |_| {});
+    let der = testkit::strip_mac(&sample(PfxProfile::Legacy, "p"));
     assert_err(decode(&der, &pw("p"), 10), |e| {
         matches!(e, Error::MissingMac)
     });
@@ -233,9 +184,7 @@ fn missing_mac() {
 
 #[test]
 fn huge_mac_iterations_are_refused_before_any_derivation() {
-    let mut pfx: Pfx = asn1::from_der(&sample(PfxProfile::Modern, "p"), "t").expect("pfx");
-    pfx.mac_data.as_mut().expect("mac").iterations = (1 << 31) - 1;
-    let der = asn1::to_der(&pfx).expect("der");
+    let der = testkit::set_mac_iterations(&sample(PfxProfile::Modern, "p"), (1 << 31) - 1);
     let start = Instant::now();
     assert_err(decode(&der, &pw("p"), DEFAULT_MAX_ITERATIONS), |e| {
         matches!(
@@ -252,20 +201,11 @@ fn huge_mac_iterations_are_refused_before_any_derivation() {
 
 #[test]
 fn huge_key_bag_iterations_are_refused() {
-    let der = rebuild(&sample(PfxProfile::Legacy, "p"), Some("p"), |safes| {
-        with_key_bag(safes, |bag| {
-            let mut epki: EncryptedPrivateKeyInfo =
-                asn1::from_any(&bag.bag_value, "t").expect("epki");
-            let mut params: Pkcs12PbeParams = asn1::from_any(
-                epki.encryption_algorithm.parameters.as_ref().expect("p"),
-                "t",
-            )
-            .expect("pbe");
-            params.iterations = u64::from(u32::MAX) + 5;
-            epki.encryption_algorithm.parameters = Some(asn1::to_any(&params).expect("any"));
-            bag.bag_value = asn1::to_any(&epki).expect("any");
-        })
-    });
+    let der = testkit::set_key_bag_iterations(
+        &sample(PfxProfile::Legacy, "p"),
+        "p",
+        u64::from(u32::MAX) + 5,
+    );
     let start = Instant::now();
     assert_err(decode(&der, &pw("p"), DEFAULT_MAX_ITERATIONS), |e| {
         matches!(
@@ -357,9 +297,7 @@ fn unknown_encryption_scheme_is_unsupported() {
 
 #[test]
 fn no_key() {
-    let der = rebuild(&sample(PfxProfile::Legacy, "p"), Some("p"), |safes| {
-        safes.retain(|c| c.content_type != oid::DATA)
-    });
+    let der = testkit::remove_key_bag(&sample(PfxProfile::Legacy, "p"), "p");
     assert_err(decode(&der, &pw("p"), 10), |e| {
         matches!(e, Error::NoPrivateKey)
     });
