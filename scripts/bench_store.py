@@ -53,22 +53,28 @@ def main():
     work = tempfile.mkdtemp(prefix="peerid-bench-")
     rows = []
     try:
-        # The peer: ssh-keygen writing an Ed25519 key pair.
+        # The peer: ssh-keygen writing an Ed25519 key pair, run alternately
+        # with `peerid create` so both meet the same machine state.
         def keygen(i):
             path = os.path.join(work, f"ssh{i}")
             for f in (path, path + ".pub"):
                 if os.path.exists(f):
                     os.remove(f)
             return [ssh_keygen, "-q", "-t", "ed25519", "-N", "", "-f", path]
-        ssh_t, ssh_m = median_of(keygen, args.runs)
 
         store = os.path.join(work, "store")
         for size in [int(s) for s in args.sizes.split(",")]:
             subprocess.run([fill, store, str(size)], check=True, stdout=subprocess.DEVNULL)
             some = subprocess.run([peerid, "--store", store, "create", "--classifier", "probe"],
                                   check=True, capture_output=True, text=True).stdout.strip()
-            c_t, c_m = median_of(
-                lambda i: [peerid, "--store", store, "create", "--classifier", f"r{size}-{i}"], args.runs)
+            for i in range(3):  # warm-up, not counted
+                run([peerid, "--store", store, "create", "--classifier", f"w{size}-{i}"])
+                run(keygen(i))
+            creates, keygens = [], []
+            for i in range(args.runs):
+                creates.append(run([peerid, "--store", store, "create", "--classifier", f"r{size}-{i}"])[0])
+                keygens.append(run(keygen(i))[0])
+            c_t, ssh_t = statistics.median(creates), statistics.median(keygens)
             s_t, s_m = median_of(lambda i: [peerid, "--store", store, "show", some], args.runs)
             l_t, l_m = median_of(lambda i: [peerid, "--store", store, "list"], max(5, args.runs // 4))
             n = len(subprocess.run([peerid, "--store", store, "list"], check=True,
