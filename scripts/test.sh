@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of peerid on a fresh machine: installs what the tests use
-# (OpenSSL's command line, util-linux's setpriv, Python's cryptography
+# (OpenSSL's command line, util-linux's setpriv and script, Python's cryptography
 # package, the C compiler for the C ABI test) when missing, then the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v openssl >/dev/null || missing+=(openssl)
 command -v setpriv >/dev/null || missing+=(util-linux)
+command -v script >/dev/null || missing+=(bsdutils)
 command -v cc >/dev/null || missing+=(gcc)
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then
