@@ -156,46 +156,40 @@ impl Db {
     }
 
     /// Adds records in one transaction; none is added if any exists.
-    pub fn insert(&self, records: &[Record], make_default: bool) -> Result<()> {
+    pub fn insert(&self, records: &[Record]) -> Result<()> {
         let tx = self.write_tx()?;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO identity (peer_name, authority, classifier, friendly_name,
-                         key_type, private_key, certificate, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(|e| self.err(e))?;
-            for r in records {
-                let res = stmt.execute(params![
-                    r.peer_name,
-                    r.authority,
-                    r.classifier,
-                    r.friendly_name,
-                    r.key_type,
-                    &r.private_key[..],
-                    r.certificate,
-                    r.created_at
-                ]);
-                if let Err(e) = res {
-                    return Err(if is_unique_violation(&e) {
-                        Error::AlreadyExists {
-                            peer_name: r.peer_name.clone(),
-                        }
-                    } else {
-                        self.err(e)
-                    });
-                }
-            }
-        }
-        if make_default && let Some(r) = records.first() {
-            tx.execute(
-                "INSERT OR REPLACE INTO default_identity (id, peer_name) VALUES (1, ?1)",
-                [&r.peer_name],
-            )
-            .map_err(|e| self.err(e))?;
+        for r in records {
+            self.insert_one(&tx, r)?;
         }
         tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Inserts one record inside the caller's transaction.
+    fn insert_one(&self, tx: &rusqlite::Transaction<'_>, r: &Record) -> Result<()> {
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO identity (peer_name, authority, classifier, friendly_name,
+                     key_type, private_key, certificate, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(|e| self.err(e))?;
+        let res = stmt.execute(params![
+            r.peer_name,
+            r.authority,
+            r.classifier,
+            r.friendly_name,
+            r.key_type,
+            &r.private_key[..],
+            r.certificate,
+            r.created_at
+        ]);
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
+                peer_name: r.peer_name.clone(),
+            }),
+            Err(e) => Err(self.err(e)),
+        }
     }
 
     /// The whole record, key included.
@@ -380,22 +374,7 @@ impl Db {
             return Ok(name);
         }
         let r = make()?;
-        tx.execute(
-            "INSERT INTO identity (peer_name, authority, classifier, friendly_name,
-                 key_type, private_key, certificate, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                r.peer_name,
-                r.authority,
-                r.classifier,
-                r.friendly_name,
-                r.key_type,
-                &r.private_key[..],
-                r.certificate,
-                r.created_at
-            ],
-        )
-        .map_err(|e| self.err(e))?;
+        self.insert_one(&tx, &r)?;
         tx.execute(
             "INSERT INTO default_identity (id, peer_name) VALUES (1, ?1)",
             [&r.peer_name],
@@ -509,7 +488,7 @@ mod tests {
     fn insert_get_list_delete() {
         let tmp = tempfile::tempdir().unwrap();
         let db = Db::open(&tmp.path().join("s")).unwrap();
-        db.insert(&[rec("b.x"), rec("a.y")], false).unwrap();
+        db.insert(&[rec("b.x"), rec("a.y")]).unwrap();
         assert_eq!(db.get("a.y").unwrap().private_key.as_slice(), &[7; 48]);
         let names: Vec<_> = db
             .list()
@@ -533,9 +512,9 @@ mod tests {
     fn duplicate_insert_changes_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         let db = Db::open(&tmp.path().join("s")).unwrap();
-        db.insert(&[rec("a.x")], false).unwrap();
+        db.insert(&[rec("a.x")]).unwrap();
         db.set_friendly_name("a.x", "kept").unwrap();
-        let err = db.insert(&[rec("c.z"), rec("a.x")], false).unwrap_err();
+        let err = db.insert(&[rec("c.z"), rec("a.x")]).unwrap_err();
         assert!(matches!(err, Error::AlreadyExists { ref peer_name } if peer_name == "a.x"));
         // The batch rolled back as a whole and the stored one is untouched.
         assert!(matches!(db.get("c.z"), Err(Error::NotFound { .. })));
@@ -555,7 +534,7 @@ mod tests {
             .unwrap();
         assert_eq!(again, "d.");
         assert!(db.summary("d.").unwrap().is_default);
-        db.insert(&[rec("e.")], false).unwrap();
+        db.insert(&[rec("e.")]).unwrap();
         db.set_default("e.").unwrap();
         assert!(!db.summary("d.").unwrap().is_default);
         db.delete("e.").unwrap();
@@ -571,7 +550,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("s");
         let db = Db::open(&dir).unwrap();
-        db.insert(&[rec("a.")], false).unwrap();
+        db.insert(&[rec("a.")]).unwrap();
         for entry in fs::read_dir(&dir).unwrap() {
             let mode = entry.unwrap().metadata().unwrap().permissions().mode() & 0o777;
             assert_eq!(mode & 0o077, 0, "{mode:o}");
@@ -631,7 +610,7 @@ mod tests {
         let db = Db::open(&tmp.path().join("s")).unwrap();
         let mut r = rec("a.");
         r.private_key = Zeroizing::new(b"SECRET-KEY-MATERIAL-0123456789".repeat(4));
-        db.insert(&[r], false).unwrap();
+        db.insert(&[r]).unwrap();
         db.delete("a.").unwrap();
         drop(db);
         for entry in fs::read_dir(tmp.path().join("s")).unwrap() {
@@ -650,9 +629,9 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let a = Db::open(&tmp.path().join("s")).unwrap();
         let b = Db::open(&tmp.path().join("s")).unwrap();
-        a.insert(&[rec("a.")], false).unwrap();
+        a.insert(&[rec("a.")]).unwrap();
         assert!(matches!(
-            b.insert(&[rec("a.")], false),
+            b.insert(&[rec("a.")]),
             Err(Error::AlreadyExists { .. })
         ));
         assert_eq!(b.list().unwrap().len(), 1);

@@ -126,7 +126,7 @@ impl Store {
     ) -> Result<PeerName> {
         let record = new_record(key, classifier, friendly_name)?;
         let name = PeerName::parse_secure(&record.peer_name)?;
-        self.db.insert(std::slice::from_ref(&record), false)?;
+        self.db.insert(std::slice::from_ref(&record))?;
         Ok(name)
     }
 
@@ -143,7 +143,7 @@ impl Store {
             names.push(PeerName::parse_secure(&r.peer_name)?);
             records.push(r);
         }
-        self.db.insert(&records, false)?;
+        self.db.insert(&records)?;
         Ok(names)
     }
 

@@ -128,7 +128,7 @@ impl Store {
 
         // Step 7: one atomic insert, or AlreadyExists with the store untouched.
         let record = record_for(&key, &claimed, &friendly, cert_der.to_vec());
-        self.db().insert(std::slice::from_ref(&record), false)?;
+        self.db().insert(std::slice::from_ref(&record))?;
         Ok(claimed)
     }
 }
