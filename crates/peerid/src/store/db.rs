@@ -464,6 +464,16 @@ fn map_err(path: &Path, e: rusqlite::Error) -> Error {
             context: format!("writing {}", path.display()),
             reason: "the disk is full; nothing was changed".into(),
         },
+        // EFBIG (a file size limit), EIO and failed fsyncs all arrive as
+        // SQLITE_IOERR; the transaction was rolled back, so say that rather
+        // than SQLite's bare "disk I/O error".
+        Some(ErrorCode::SystemIoFailure) => Error::Failed {
+            context: format!("writing {}", path.display()),
+            reason: format!(
+                "the system refused a write ({e}: a full or failing disk, or a file size \
+                 limit); the change was not made"
+            ),
+        },
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Failed {
             context: format!("using {}", path.display()),
             reason: "another process kept the store locked for too long; try again".into(),
