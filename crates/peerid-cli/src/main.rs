@@ -55,9 +55,13 @@ fn main() -> ExitCode {
                 // A closed pipe (`peerid list | head`) is not worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(e) => {
+                    // The command has run: a create or an import is in the
+                    // store, so say so rather than let a retry be surprised.
                     say(
                         &mut std::io::stderr(),
-                        &format!("peerid: error: writing output: {e}"),
+                        &format!(
+                            "peerid: error: writing output: {e} (the command itself completed)"
+                        ),
                     );
                     ExitCode::FAILURE
                 }
@@ -76,7 +80,10 @@ fn main() -> ExitCode {
 
 /// Writes one line and ignores failure: `println!` and `eprintln!` panic when
 /// the stream cannot be written (stderr redirected to a full disk or past a
-/// file size limit), and the exit code already tells what happened.
+/// file size limit), and the exit code already tells what happened. The
+/// line goes out in one write, so it is whole or absent, never cut short.
 fn say(stream: &mut impl Write, line: &dyn std::fmt::Display) {
-    let _ = writeln!(stream, "{line}").and_then(|()| stream.flush());
+    let _ = stream
+        .write_all(format!("{line}\n").as_bytes())
+        .and_then(|()| stream.flush());
 }
