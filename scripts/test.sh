@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of peerid on a fresh machine: installs what the tests use
-# (OpenSSL's command line, util-linux's setpriv and script, Python's cryptography
-# package, the C compiler for the C ABI test) when missing, then the suite.
+# (OpenSSL's command line, util-linux's setpriv, prlimit and script, libfiu's
+# fiu-run for injected I/O failures, Python 3 and its cryptography package,
+# the C compiler for the C ABI test) when missing, then the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v openssl >/dev/null || missing+=(openssl)
 command -v setpriv >/dev/null || missing+=(util-linux)
+command -v prlimit >/dev/null || missing+=(util-linux)
 command -v script >/dev/null || missing+=(bsdutils)
+command -v fiu-run >/dev/null || missing+=(fiu-utils)
+command -v python3 >/dev/null || missing+=(python3 python3-pip)
 command -v cc >/dev/null || missing+=(gcc)
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then

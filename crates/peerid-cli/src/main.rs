@@ -33,7 +33,7 @@ fn main() -> ExitCode {
                     peerid::ErrorKind::InvalidArg.hresult(),
                     e.render().to_string().trim_end(),
                 );
-                println!("{doc}");
+                say(&mut std::io::stdout(), &doc);
             }
             let _ = e.print();
             return ExitCode::from(EXIT_USAGE);
@@ -55,20 +55,35 @@ fn main() -> ExitCode {
                 // A closed pipe (`peerid list | head`) is not worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("peerid: error: writing output: {e}");
+                    // The command has run: a create or an import is in the
+                    // store, so say so rather than let a retry be surprised.
+                    say(
+                        &mut std::io::stderr(),
+                        &format!(
+                            "peerid: error: writing output: {e} (the command itself completed)"
+                        ),
+                    );
                     ExitCode::FAILURE
                 }
             }
         }
         Err(err) => {
             if cli.json {
-                println!(
-                    "{}",
-                    error_json(err.code_name(), err.hresult(), &err.to_string())
-                );
+                let doc = error_json(err.code_name(), err.hresult(), &err.to_string());
+                say(&mut std::io::stdout(), &doc);
             }
-            eprintln!("peerid: error: {err}");
+            say(&mut std::io::stderr(), &format!("peerid: error: {err}"));
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Writes one line and ignores failure: `println!` and `eprintln!` panic when
+/// the stream cannot be written (stderr redirected to a full disk or past a
+/// file size limit), and the exit code already tells what happened. The
+/// line goes out in one write, so it is whole or absent, never cut short.
+fn say(stream: &mut impl Write, line: &dyn std::fmt::Display) {
+    let _ = stream
+        .write_all(format!("{line}\n").as_bytes())
+        .and_then(|()| stream.flush());
 }

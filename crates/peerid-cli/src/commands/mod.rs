@@ -26,6 +26,9 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
     {
         return peer_name::unsecured(args).map(Output::from);
     }
+    if holds_secrets(command) {
+        not_dumpable()?;
+    }
     let store = match store_dir {
         Some(dir) => Store::open(dir)?,
         None => Store::open_default()?,
@@ -43,6 +46,32 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
         Command::PeerName(args) => peer_name::run(&store, args),
     };
     reply.map(Output::from)
+}
+
+/// Whether the command may hold a decrypted private key or a password: a new
+/// key (`create`, and `default`, which creates one on first use), an export
+/// or an import.
+fn holds_secrets(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Create(_) | Command::Default(_) | Command::Export(_) | Command::Import(_)
+    )
+}
+
+/// Marks the process not dumpable before any secret is in memory: no core
+/// file, and other processes of the same user can neither ptrace it nor
+/// read its /proc/<pid>/mem (DESIGN.md §6: keys held only as long as needed).
+/// The flag stays for the rest of the process, which is short.
+#[cfg(target_os = "linux")]
+fn not_dumpable() -> Result<()> {
+    use rustix::process::{DumpableBehavior, set_dumpable_behavior};
+    set_dumpable_behavior(DumpableBehavior::NotDumpable)
+        .map_err(|e| peerid::Error::failed("marking the process not dumpable", e))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn not_dumpable() -> Result<()> {
+    Ok(())
 }
 
 /// Parses an identity's peer name given on the command line.

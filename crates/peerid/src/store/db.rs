@@ -80,7 +80,7 @@ impl Db {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| map_err(&path, e))?;
         let db = Db { conn, path };
-        db.configure().map_err(|e| map_err(&db.path, e))?;
+        db.configure().map_err(|e| db.err(e))?;
         db.prepare_schema()?;
         Ok(db)
     }
@@ -140,7 +140,44 @@ impl Db {
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {
-        map_err(&self.path, e)
+        let corrupt = is_corrupt(&e);
+        let mapped = map_err(&self.path, e);
+        if !corrupt {
+            return mapped;
+        }
+        // A failed read (EIO, a dying disk, injected faults) can reach
+        // SQLite as a page that does not parse. Calling the store damaged
+        // then would send the user to restore a good store, so look again
+        // before saying so. Found by failing random preads under libfiu
+        // (tests/full_disk.rs).
+        let context = format!("reading {}", self.path.display());
+        match self.second_look() {
+            Ok(true) => Error::Failed {
+                context,
+                reason: format!(
+                    "{mapped}; but a second look finds the store intact, so a read \
+                     failed on the way (a failing disk?); nothing was changed"
+                ),
+            },
+            Ok(false) => mapped,
+            Err(e) if !is_corrupt(&e) => Error::Failed {
+                context,
+                reason: format!(
+                    "{mapped}; a second look could not read the store either ({e}): the \
+                     disk is failing, or the store is damaged; nothing was changed"
+                ),
+            },
+            Err(_) => mapped,
+        }
+    }
+
+    /// A fresh connection's `PRAGMA quick_check`: whether it passes.
+    fn second_look(&self) -> rusqlite::Result<bool> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let c = Connection::open_with_flags(&self.path, flags)?;
+        c.busy_timeout(BUSY_TIMEOUT)?;
+        let verdict: String = c.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+        Ok(verdict == "ok")
     }
 
     fn corrupted(&self, reason: &str) -> Error {
@@ -418,6 +455,10 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 }
 
 /// Maps SQLite's failures to the store errors of DESIGN.md §5.
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::DatabaseCorrupt)
+}
+
 fn map_err(path: &Path, e: rusqlite::Error) -> Error {
     let code = match &e {
         rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
@@ -442,6 +483,16 @@ fn map_err(path: &Path, e: rusqlite::Error) -> Error {
         Some(ErrorCode::DiskFull) => Error::Failed {
             context: format!("writing {}", path.display()),
             reason: "the disk is full; nothing was changed".into(),
+        },
+        // EFBIG (a file size limit), EIO and failed fsyncs all arrive as
+        // SQLITE_IOERR; the transaction was rolled back, so say that rather
+        // than SQLite's bare "disk I/O error".
+        Some(ErrorCode::SystemIoFailure) => Error::Failed {
+            context: format!("using {}", path.display()),
+            reason: format!(
+                "the system failed a read or write ({e}: a full or failing disk, or a \
+                 file size limit); nothing was changed"
+            ),
         },
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Failed {
             context: format!("using {}", path.display()),

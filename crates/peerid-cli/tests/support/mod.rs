@@ -1,0 +1,212 @@
+//! What the reliability harnesses share: a scratch directory with a
+//! password file, the real `peerid` binary, a seeded RNG, and the check
+//! that a store is whole (every identity it lists shows, has its XML,
+//! exports and imports elsewhere).
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use peerid::format::pfx::ExportParams;
+use peerid::store::{ImportOptions, Store};
+use peerid::{Error, PeerName};
+use secrecy::SecretString;
+
+pub const PASSWORD: &str = "correct horse";
+
+/// Iterations of the exports the harnesses make: low, so a round is cheap.
+pub const ITERATIONS: &str = "1000";
+
+pub struct Scratch {
+    pub tmp: tempfile::TempDir,
+    pub pw: PathBuf,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        let tmp = tempfile::tempdir().unwrap();
+        let pw = tmp.path().join("pw");
+        fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
+        Scratch { tmp, pw }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// `peerid --store STORE` with a clean environment.
+    pub fn cmd(&self, store: &Path) -> Command {
+        let mut c = Command::new(peerid_bin());
+        c.env_remove("PEERID_STORE")
+            .env("HOME", self.tmp.path())
+            .env("RUST_BACKTRACE", "0")
+            .arg("--store")
+            .arg(store);
+        c
+    }
+
+    pub fn run(&self, store: &Path, args: &[&str]) -> Output {
+        self.cmd(store).args(args).output().unwrap()
+    }
+
+    pub fn ok(&self, store: &Path, args: &[&str]) -> String {
+        let out = self.run(store, args);
+        assert!(
+            out.status.success(),
+            "peerid {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The arguments of an import of `doc` with the scratch password.
+    pub fn import_args<'a>(&'a self, doc: &'a Path) -> Vec<&'a str> {
+        vec![
+            "import",
+            doc.to_str().unwrap(),
+            "--password-file",
+            self.pw.to_str().unwrap(),
+        ]
+    }
+
+    /// Creates `count` identities in a source store and exports each to a
+    /// file: (peer name, document path).
+    pub fn make_documents(&self, count: usize) -> Vec<(String, PathBuf)> {
+        let source = self.path("source");
+        (0..count)
+            .map(|i| {
+                let classifier = format!("doc{i}");
+                let name = self.ok(&source, &["create", "--classifier", &classifier]);
+                let name = name.trim().to_owned();
+                let doc = self.path(&format!("doc{i}.xml"));
+                self.ok(
+                    &source,
+                    &[
+                        "export",
+                        &name,
+                        "-o",
+                        doc.to_str().unwrap(),
+                        "--iterations",
+                        ITERATIONS,
+                        "--password-file",
+                        self.pw.to_str().unwrap(),
+                    ],
+                );
+                (name, doc)
+            })
+            .collect()
+    }
+}
+
+pub fn peerid_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_peerid")
+}
+
+pub fn password() -> SecretString {
+    SecretString::from(PASSWORD.to_owned())
+}
+
+/// The listed peer names of a store, through the library.
+pub fn names(store: &Store) -> Vec<PeerName> {
+    store
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.peer_name)
+        .collect()
+}
+
+/// Checks that the store at `dir` opens and that every identity it lists is
+/// whole: show, xml and export agree it is there, and the export imports
+/// into a fresh store as the same identity. Returns the names.
+pub fn assert_whole(dir: &Path, scratch: &Path) -> Vec<PeerName> {
+    let store = Store::open(dir).unwrap_or_else(|e| panic!("the store does not open: {e}"));
+    store.check_integrity().unwrap();
+    let listed = names(&store);
+    let _ = fs::remove_dir_all(scratch);
+    let other = Store::open(scratch).unwrap();
+    let params = ExportParams {
+        iterations: 1,
+        ..ExportParams::default()
+    };
+    for name in &listed {
+        let shown = store
+            .show(name)
+            .unwrap_or_else(|e| panic!("{name} listed, show says {e}"));
+        assert_eq!(&shown.peer_name, name);
+        store
+            .info_xml(Some(name))
+            .unwrap_or_else(|e| panic!("{name} listed, xml says {e}"));
+        let doc = store
+            .export(name, &password(), &params)
+            .unwrap_or_else(|e| panic!("{name} listed, export says {e}"));
+        let back = other
+            .import(doc.as_bytes(), &password(), &ImportOptions::default())
+            .unwrap_or_else(|e| panic!("{name} exports, but its export does not import: {e}"));
+        assert_eq!(&back, name);
+    }
+    listed
+}
+
+/// Whether the identity is absent by every account (show, xml, export).
+pub fn absent_everywhere(store: &Store, name: &PeerName) -> bool {
+    let params = ExportParams {
+        iterations: 1,
+        ..ExportParams::default()
+    };
+    let show = matches!(store.show(name), Err(Error::NotFound { .. }));
+    let xml = matches!(store.info_xml(Some(name)), Err(Error::NotFound { .. }));
+    let export = matches!(
+        store.export(name, &password(), &params),
+        Err(Error::NotFound { .. })
+    );
+    assert!(
+        show == xml && xml == export,
+        "{name}: show, xml and export disagree on whether it exists"
+    );
+    show && !names(store).contains(name)
+}
+
+/// A small seeded generator (SplitMix64): the seed is printed so a failing
+/// run can be repeated with `PEERID_TEST_SEED=<seed>`.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn from_env(test: &str) -> Rng {
+        let seed = std::env::var("PEERID_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+            });
+        eprintln!("{test}: seed {seed} (repeat with PEERID_TEST_SEED={seed})");
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0; the bias is irrelevant here).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Panics if a run panicked: exit 101 or "panicked" on stderr.
+pub fn assert_no_panic(out: &Output, what: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.code() != Some(101) && !stderr.contains("panicked"),
+        "{what} panicked: {stderr}"
+    );
+}
