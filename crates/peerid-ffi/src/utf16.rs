@@ -10,10 +10,10 @@ use crate::types::{E_INVALIDARG, HRESULT, PCWSTR};
 /// Longest peer name, classifier or friendly name read, in UTF-16 code units.
 /// The library enforces the real limits (190, 149, 255); this bound only
 /// stops the NUL scan, with room for input that NFC normalisation shortens.
-pub const MAX_NAME_UNITS: usize = 1024;
+pub(crate) const MAX_NAME_UNITS: usize = 1024;
 /// Longest import document or password read: 1 Mi code units (the import
 /// itself refuses documents over 1 MiB).
-pub const MAX_DOCUMENT_UNITS: usize = 1 << 20;
+pub(crate) const MAX_DOCUMENT_UNITS: usize = 1 << 20;
 
 /// The code units of the NUL-terminated string at `p`, without the NUL.
 ///
