@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of peerid on a fresh machine: installs what the tests use
 # (OpenSSL's command line, util-linux's setpriv, Python's cryptography
-# package, the C compiler for the C ABI test) when missing, then the suite.
+# package, the C compiler and valgrind for the C ABI test) when missing, then
+# the suite: cargo test, then the C test of the C ABI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ missing=()
 command -v openssl >/dev/null || missing+=(openssl)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v cc >/dev/null || missing+=(gcc)
+command -v valgrind >/dev/null || missing+=(valgrind)
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq
@@ -23,3 +25,4 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
 fi
 
 cargo test --workspace --locked "$@"
+bash crates/peerid-ffi/tests/run_c_tests.sh

@@ -5,6 +5,11 @@
  *
  * Build and run: crates/peerid-ffi/tests/run_c_tests.sh
  * Prints "N passed, M failed" last; exits non-zero if M > 0.
+ *
+ * With PEERID_CTEST_NO_EXPORT=1 the export -> import round trip is skipped:
+ * its 600,000-iteration key derivations take minutes under valgrind, and the
+ * conversions it uses (bounded read, password read, returned string) are
+ * exercised by the other calls.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* mkdtemp */
@@ -450,7 +455,11 @@ int main(void) {
     test_null_arguments(id);
     test_bad_strings(id);
     test_threads();
-    test_export_import(id);
+    const char *no_export = getenv("PEERID_CTEST_NO_EXPORT");
+    if (no_export && strcmp(no_export, "1") == 0)
+        printf("export/import round trip skipped (PEERID_CTEST_NO_EXPORT=1)\n");
+    else
+        test_export_import(id);
     PeerFreeData(id);
 
     char cmd[128];
