@@ -2,7 +2,8 @@
 # Runs every test of peerid on a fresh machine: installs what the tests use
 # (OpenSSL's command line, util-linux's setpriv, prlimit and script, libfiu's
 # fiu-run for injected I/O failures, Python 3 and its cryptography package,
-# the C compiler for the C ABI test) when missing, then the suite.
+# the C compiler and valgrind for the C ABI test) when missing, then the
+# suite: cargo test, then the C test of the C ABI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ command -v script >/dev/null || missing+=(bsdutils)
 command -v fiu-run >/dev/null || missing+=(fiu-utils)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
 command -v cc >/dev/null || missing+=(gcc)
+command -v valgrind >/dev/null || missing+=(valgrind)
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq
@@ -28,3 +30,4 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
 fi
 
 cargo test --workspace --locked "$@"
+bash crates/peerid-ffi/tests/run_c_tests.sh
