@@ -9,6 +9,7 @@
 #      as PFX files and wrapped in a PEERIDENTITYEXPORT document.
 # Usage: fuzz/seed.sh [--no-fresh]
 set -euo pipefail
+shopt -s nullglob
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
