@@ -90,47 +90,87 @@ impl Store {
         password: &SecretString,
         opts: &ImportOptions,
     ) -> Result<PeerName> {
-        // Steps 1-2: size, then the XML envelope and its base64.
-        let doc = envelope::parse(document)?;
-        // Steps 3-5: work factors, MAC, decryption (inside the PFX decoder).
-        let contents = pfx::decode(&doc.pfx, password, opts.max_iterations)?;
-        let key = match contents.keys.as_slice() {
-            [] => return Err(Error::NoPrivateKey),
-            [one] => PrivateKey::from_pkcs8_der(one)?,
-            many => return Err(Error::MultiplePrivateKeys { count: many.len() }),
-        };
-        let cert_der = matching_certificate(&key, &contents.certificates)?;
-        let idc = idc::parse_and_verify(cert_der)?;
-
-        // Step 6: the name the document claims against what the key and the
-        // IDC (which the MAC covers; the XML is not covered) prove.
-        let claimed = claimed_name(&doc, idc.peer_name.as_ref())?;
-        if claimed.authority() != &key.authority() || idc.authority != key.authority() {
-            return Err(Error::PeerNameMismatch {
-                reason: format!(
-                    "the document names authority {}, but the key's is {}",
-                    claimed.authority(),
-                    key.authority()
-                ),
-            });
-        }
-        if let Some(proved) = &idc.peer_name
-            && proved != &claimed
-        {
-            return Err(Error::PeerNameMismatch {
-                reason: format!("the document names {claimed}, but its certificate names {proved}"),
-            });
-        }
-        let friendly = match &contents.friendly_name {
-            Some(f) => FriendlyName::new(f)?,
-            None => FriendlyName::default(),
-        };
-
+        // Steps 1-6: everything that needs no store.
+        let verified = verify_export_document(document, password, opts)?;
         // Step 7: one atomic insert, or AlreadyExists with the store untouched.
-        let record = record_for(&key, &claimed, &friendly, cert_der.to_vec());
+        let record = record_for(
+            &verified.key,
+            &verified.peer_name,
+            &verified.friendly_name,
+            verified.certificate,
+        );
         self.db().insert(std::slice::from_ref(&record))?;
-        Ok(claimed)
+        Ok(verified.peer_name)
     }
+}
+
+/// An identity read from an export document whose every check passed
+/// (DESIGN.md §4 steps 1 to 6): what [`Store::import`] inserts.
+#[derive(Debug)]
+pub struct VerifiedImport {
+    /// The private key (its `Debug` prints no key bytes).
+    pub key: PrivateKey,
+    /// The peer name, as the key and the IDC prove it.
+    pub peer_name: PeerName,
+    /// The friendly name from the PFX, or unset.
+    pub friendly_name: FriendlyName,
+    /// The DER of the IDC.
+    pub certificate: Vec<u8>,
+}
+
+/// Steps 1 to 6 of DESIGN.md §4 on a `PEERIDENTITYEXPORT` document, without
+/// a store: everything [`Store::import`] checks before it inserts. A pure
+/// function of its inputs, so that it can be tested and fuzzed on its own.
+///
+/// # Errors
+/// As [`Store::import`], except [`Error::AlreadyExists`] and store errors.
+pub fn verify_export_document(
+    document: &[u8],
+    password: &SecretString,
+    opts: &ImportOptions,
+) -> Result<VerifiedImport> {
+    // Steps 1-2: size, then the XML envelope and its base64.
+    let doc = envelope::parse(document)?;
+    // Steps 3-5: work factors, MAC, decryption (inside the PFX decoder).
+    let contents = pfx::decode(&doc.pfx, password, opts.max_iterations)?;
+    let key = match contents.keys.as_slice() {
+        [] => return Err(Error::NoPrivateKey),
+        [one] => PrivateKey::from_pkcs8_der(one)?,
+        many => return Err(Error::MultiplePrivateKeys { count: many.len() }),
+    };
+    let cert_der = matching_certificate(&key, &contents.certificates)?;
+    let idc = idc::parse_and_verify(cert_der)?;
+
+    // Step 6: the name the document claims against what the key and the
+    // IDC (which the MAC covers; the XML is not covered) prove.
+    let claimed = claimed_name(&doc, idc.peer_name.as_ref())?;
+    if claimed.authority() != &key.authority() || idc.authority != key.authority() {
+        return Err(Error::PeerNameMismatch {
+            reason: format!(
+                "the document names authority {}, but the key's is {}",
+                claimed.authority(),
+                key.authority()
+            ),
+        });
+    }
+    if let Some(proved) = &idc.peer_name
+        && proved != &claimed
+    {
+        return Err(Error::PeerNameMismatch {
+            reason: format!("the document names {claimed}, but its certificate names {proved}"),
+        });
+    }
+    let friendly_name = match &contents.friendly_name {
+        Some(f) => FriendlyName::new(f)?,
+        None => FriendlyName::default(),
+    };
+    let certificate = cert_der.to_vec();
+    Ok(VerifiedImport {
+        key,
+        peer_name: claimed,
+        friendly_name,
+        certificate,
+    })
 }
 
 /// The peer name the document claims. Leading whitespace is layout; trailing

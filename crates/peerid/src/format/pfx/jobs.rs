@@ -78,7 +78,14 @@ impl<'a> Jobs<'a> {
         // three equal jobs on two cores, three threads finish in 1.5 job
         // times where two threads would take 2.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let threads = self.jobs.len().min(cores.max(MAX_THREADS)).max(1);
+        // Under cfg(fuzzing) derivations are one round each, so spawning
+        // threads would cost more than the work; one thread also keeps runs
+        // reproducible.
+        let threads = if cfg!(fuzzing) {
+            1
+        } else {
+            self.jobs.len().min(cores.max(MAX_THREADS)).max(1)
+        };
         let jobs = &self.jobs;
         let run_share = move |t: usize| -> Vec<(usize, Result<Zeroizing<Vec<u8>>>)> {
             jobs.iter()

@@ -32,6 +32,24 @@ pub(crate) fn bmp_password(password: &str) -> Zeroizing<Vec<u8>> {
     out
 }
 
+/// The iteration count a derivation actually runs for a `declared` one.
+///
+/// Under `cfg(fuzzing)` (cargo-fuzz builds only) it is at most
+/// [`FUZZING_ROUNDS`], as BoringSSL does, so that a fuzzer spends its time in
+/// the decoders rather than in hash loops. The cap against the caller's
+/// `max_iterations` still sees the declared count.
+pub(crate) fn effective_rounds(declared: u32) -> u32 {
+    if cfg!(fuzzing) {
+        declared.min(FUZZING_ROUNDS)
+    } else {
+        declared
+    }
+}
+
+/// The most iterations any derivation runs under `cfg(fuzzing)`. Seeds for
+/// the fuzz targets are exported with this count so that they decrypt.
+pub(crate) const FUZZING_ROUNDS: u32 = 1;
+
 /// Derive `n` bytes with hash `H`, `r` = `iterations`, from the already
 /// encoded password bytes (see [`bmp_password`]).
 ///

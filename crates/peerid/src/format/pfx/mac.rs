@@ -107,6 +107,7 @@ impl MacParams {
             asked: self.iterations,
             limit: u64::from(u32::MAX),
         })?;
+        let rounds = kdf::effective_rounds(rounds);
         let n = self.digest.output_len();
         Ok(match self.digest {
             MacDigest::Sha1 => kdf::derive::<Sha1>(password, &self.salt, Purpose::Mac, rounds, n),
@@ -124,7 +125,13 @@ impl MacParams {
 
     /// Whether the MAC over `data` with `key` is the expected one, compared
     /// in constant time.
+    ///
+    /// Under `cfg(fuzzing)` (cargo-fuzz builds only) every MAC verifies, as
+    /// in BoringSSL, so that mutated contents reach the decoders behind it.
     pub fn verify(&self, key: &[u8], data: &[u8]) -> bool {
+        if cfg!(fuzzing) {
+            return true;
+        }
         fn check<M: Mac + KeyInit>(key: &[u8], data: &[u8], expected: &[u8]) -> bool {
             match <M as KeyInit>::new_from_slice(key) {
                 Ok(mut mac) => {

@@ -191,6 +191,7 @@ impl Scheme {
             asked: self.iterations(),
             limit: u64::from(u32::MAX),
         })?;
+        let rounds = kdf::effective_rounds(rounds);
         Ok(match self {
             Self::Pbes1 { cipher, salt, .. } => {
                 let key_len = match cipher {

@@ -1,0 +1,6 @@
+//! Fuzz target `peer_name`: see `crates/peerid/tests/fuzz_entry/mod.rs`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    peerid_fuzz::entry::peer_name(data);
+});

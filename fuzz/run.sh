@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Build every fuzz target, seed the corpora and run each target for SECONDS,
+# one after the other (README.md). Exits non-zero if any target crashed,
+# timed out (>1 s on one input) or ran out of memory; prints the executions
+# of each and appends a line per target to fuzz/LOG.md. CI: `fuzz/run.sh 120`.
+# Usage: fuzz/run.sh SECONDS [TARGET...]
+set -uo pipefail
+
+seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(export_document pfx_decode identity_info peer_name)
+
+# Longest input per target: documents up to the 1 MiB cap and a little over,
+# so the size checks are exercised; peer names are short.
+max_len() {
+    case $1 in
+        peer_name) echo 1024 ;;
+        *) echo 1100000 ;;
+    esac
+}
+
+export RUSTC_BOOTSTRAP=1
+# The fuzz crate has its own target directory (fuzz/target); seed.sh builds
+# the peerid binary in the main workspace's.
+fuzz() { env -u CARGO_TARGET_DIR cargo fuzz "$@"; }
+fuzz build -O || exit 1
+./seed.sh || exit 1
+
+commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if ! git -C "$here" diff --quiet HEAD -- .. 2>/dev/null; then commit="$commit+dirty"; fi
+[ -f LOG.md ] || printf '# Fuzz runs\n\n| date | commit | target | seconds | executions | result |\n|---|---|---|---|---|---|\n' >LOG.md
+
+failed=0
+for t in "${targets[@]}"; do
+    log=$(mktemp)
+    mkdir -p "artifacts/$t"
+    fuzz run -O "$t" "corpus/$t" -- \
+        -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
+        -max_len="$(max_len "$t")" -print_final_stats=1 >"$log" 2>&1
+    status=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    if [ $status -eq 0 ]; then
+        result=ok
+    elif grep -q 'ERROR: libFuzzer: timeout' "$log"; then
+        result=timeout
+    elif grep -q 'ERROR: libFuzzer: out-of-memory' "$log"; then
+        result=oom
+    else
+        result=crash
+    fi
+    if [ $status -ne 0 ]; then
+        failed=1
+        tail -40 "$log"
+        grep -o 'artifacts/[^ ]*' "$log" | tail -1 | sed 's/^/artifact: fuzz\//'
+    fi
+    rate=$(( ${execs:-0} / seconds ))
+    echo "fuzz: $t: ${execs:-?} executions in ${seconds}s (~$rate/s): $result"
+    echo "| $(date -u +%Y-%m-%dT%H:%MZ) | $commit | $t | $seconds | ${execs:-?} | $result |" >>LOG.md
+    rm -f "$log"
+done
+exit $failed

@@ -1,0 +1,6 @@
+//! The fuzz targets' entry points. They live with the library's tests, which
+//! replay every file of `fuzz/regressions/` through them; this crate only
+//! wraps them in libFuzzer's `fuzz_target!`.
+
+#[path = "../../crates/peerid/tests/fuzz_entry/mod.rs"]
+pub mod entry;
