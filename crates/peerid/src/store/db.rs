@@ -309,7 +309,9 @@ impl Db {
         Ok(())
     }
 
-    /// Every identity, ordered by peer name.
+    /// Every identity, ordered by peer name (the tests' view; `Store::list`
+    /// builds its own from [`Db::list_each`]).
+    #[cfg(test)]
     pub fn list(&self) -> Result<Vec<Summary>> {
         let mut out = Vec::new();
         self.list_each(|s| {
