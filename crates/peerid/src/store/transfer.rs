@@ -34,9 +34,8 @@ impl Store {
     ///
     /// # Errors
     /// [`Error::NotFound`], [`Error::InvalidArgument`] for an iteration count
-    /// of zero or for a peer name or friendly name with a character XML 1.0
-    /// cannot carry (a C0 control other than tab, LF and CR, U+FFFE, U+FFFF),
-    /// or a store error.
+    /// of zero or for a peer name with a character XML 1.0 cannot carry (a C0
+    /// control other than tab, LF and CR, U+FFFE, U+FFFF), or a store error.
     pub fn export(
         &self,
         name: &PeerName,
@@ -53,13 +52,8 @@ impl Store {
                 record.peer_name, c as u32
             )));
         }
-        if let Some(c) = record.friendly_name.chars().find(|c| !is_xml_char(*c)) {
-            return Err(Error::InvalidArgument(format!(
-                "the friendly name contains the character U+{:04X}, which XML 1.0 \
-                 cannot carry; change it (`peerid friendly-name`) and export again",
-                c as u32
-            )));
-        }
+        // The friendly name travels in the PFX as UTF-16, which carries
+        // every character the store accepts.
         let friendly = Some(record.friendly_name.as_str()).filter(|f| !f.is_empty());
         let pfx = pfx::encode(
             &record.private_key,
