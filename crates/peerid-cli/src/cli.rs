@@ -45,8 +45,13 @@ pub enum Command {
     Create(CreateArgs),
 
     /// List identities, one \"peer name<TAB>friendly name\" line each
-    #[command(after_help = "Example:
-  peerid list | cut -f1")]
+    #[command(
+        after_help = "Control characters and bidirectional overrides in names are shown
+as \\u{..} escapes; --json gives the exact text.
+
+Example:
+  peerid list | cut -f1"
+    )]
     List,
 
     /// Show one identity: name, friendly name, key type, authority, classifier, default

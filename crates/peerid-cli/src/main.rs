@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::output::{Output, error_json};
+use crate::output::{Output, error_json, terminal_safe};
 
 /// Exit code for command-line usage errors.
 const EXIT_USAGE: u8 = 2;
@@ -72,7 +72,13 @@ fn main() -> ExitCode {
                 let doc = error_json(err.code_name(), err.hresult(), &err.to_string());
                 say(&mut std::io::stdout(), &doc);
             }
-            say(&mut std::io::stderr(), &format!("peerid: error: {err}"));
+            // A message can quote the input (a name, an element of a
+            // document), which may be hostile.
+            let message = err.to_string();
+            say(
+                &mut std::io::stderr(),
+                &format!("peerid: error: {}", terminal_safe(&message)),
+            );
             ExitCode::from(err.exit_code())
         }
     }

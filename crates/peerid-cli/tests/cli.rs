@@ -141,6 +141,65 @@ fn uppercase_authority_and_lone_authority_are_accepted() {
     assert_eq!(env.json(&["show", auth])["peer_name"], name.as_str());
 }
 
+/// Names may come from someone else's export: what is printed for a person
+/// must not drive the terminal or disguise one name as another, and `--json`
+/// must still give the exact text.
+#[test]
+fn names_that_would_drive_the_terminal_print_escaped() {
+    let env = Env::new();
+    let classifier = "cv.\u{202E}fdp";
+    let friendly = "\x1b[2J\x1b]0;owned\x07 Ünïcode\tok";
+    let created = env.json(&[
+        "create",
+        "--classifier",
+        classifier,
+        "--friendly-name",
+        friendly,
+    ]);
+    let name = created["peer_name"].as_str().unwrap().to_owned();
+    assert!(name.ends_with(classifier));
+    let auth = name.split('.').next().unwrap();
+    let shown_name = format!("{auth}.cv.\\u{{202e}}fdp");
+    let shown_friendly = "\\u{1b}[2J\\u{1b}]0;owned\\u{7} Ünïcode\\u{9}ok";
+
+    assert_eq!(
+        env.ok(&["list"]),
+        format!("{shown_name}\t{shown_friendly}\n")
+    );
+    let show = env.ok(&["show", &name]);
+    assert!(
+        show.contains(&format!("peer name:     {shown_name}\n")),
+        "{show}"
+    );
+    assert!(
+        show.contains(&format!("friendly name: {shown_friendly}\n")),
+        "{show}"
+    );
+    assert!(show.contains("classifier:    cv.\\u{202e}fdp\n"), "{show}");
+    assert_eq!(
+        env.ok(&["friendly-name", &name]),
+        format!("{shown_friendly}\n")
+    );
+    let made = env.ok(&[
+        "peer-name",
+        "--identity",
+        &name,
+        "--classifier",
+        "x\u{202E}",
+    ]);
+    assert_eq!(made, format!("{auth}.x\\u{{202e}}\n"));
+    for out in [env.ok(&["list"]), show] {
+        assert!(
+            !out.contains('\x1b') && !out.contains('\u{202E}'),
+            "{out:?}"
+        );
+    }
+
+    // The exact text is still there for programs.
+    assert_eq!(env.json(&["show", &name])["friendly_name"], friendly);
+    assert_eq!(env.json(&["list"])[0]["peer_name"], name.as_str());
+}
+
 #[test]
 fn friendly_name_get_set_reset() {
     let env = Env::new();

@@ -681,6 +681,19 @@ fn wrong_password_and_changed_byte_say_the_same() {
     assert_eq!(env.snapshot(), before);
 }
 
+#[test]
+fn error_messages_quoting_a_hostile_document_are_escaped() {
+    let env = Env::new();
+    // U+061C (ARABIC LETTER MARK) is a bidirectional control that XML allows
+    // in element names; the error message quotes the root element's name.
+    let doc = "<a\u{61C}b VERSION=\"1.0\"/>";
+    let (code, out, err) = env.import(doc.as_bytes(), &env.pw);
+    assert_eq!(code, 5, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("the root element is <a\\u{61c}b>"), "{err:?}");
+    assert!(!err.contains('\u{61C}'), "{err:?}");
+}
+
 /// Runs `peerid args` on a pseudo-terminal (util-linux `script`), typing each
 /// answer only once its prompt has appeared; returns (exit code, screen).
 fn on_terminal(env: &Env, args: &[&str], answers: &[(&str, &str)]) -> (i32, String) {

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::identity_name;
 use crate::cli::FriendlyNameArgs;
-use crate::output::Reply;
+use crate::output::{Reply, terminal_safe};
 
 pub fn run(store: &Store, args: &FriendlyNameArgs) -> Result<Reply> {
     let name = identity_name(&args.name)?;
@@ -20,7 +20,7 @@ pub fn run(store: &Store, args: &FriendlyNameArgs) -> Result<Reply> {
     let text = if new.is_some() {
         String::new()
     } else {
-        current.clone()
+        terminal_safe(&current).into_owned()
     };
     Ok(Reply {
         text,

@@ -3,7 +3,7 @@ use std::fmt::Write;
 use peerid::Result;
 use peerid::store::Store;
 
-use crate::output::{Output, identity_json};
+use crate::output::{Output, identity_json, terminal_safe};
 
 /// Streams the store into the one form asked for: lines of
 /// `peer name<TAB>friendly name`, or a JSON array.
@@ -22,9 +22,12 @@ pub fn run(store: &Store, json: bool) -> Result<Output> {
         out.push_str("]\n");
     } else {
         store.list_each(|s| {
-            // Tabs and line breaks inside a friendly name would break the
-            // one-line-per-identity format; show them escaped.
-            let _ = writeln!(out, "{}\t{}", s.peer_name, s.friendly_name.escape_default());
+            let _ = writeln!(
+                out,
+                "{}\t{}",
+                terminal_safe(&s.peer_name.to_string()),
+                terminal_safe(&s.friendly_name)
+            );
             Ok(())
         })?;
     }

@@ -2,17 +2,17 @@ use peerid::Result;
 use peerid::store::Store;
 
 use super::identity_name;
-use crate::output::{Reply, identity_json};
+use crate::output::{Reply, identity_json, terminal_safe};
 
 pub fn run(store: &Store, name: &str) -> Result<Reply> {
     let s = store.show(&identity_name(name)?)?;
     let text = format!(
         "peer name:     {}\nfriendly name: {}\nkey type:      {}\nauthority:     {}\nclassifier:    {}\ndefault:       {}\n",
-        s.peer_name,
-        s.friendly_name,
+        terminal_safe(&s.peer_name.to_string()),
+        terminal_safe(&s.friendly_name),
         s.key_type,
         s.peer_name.authority(),
-        s.peer_name.classifier(),
+        terminal_safe(s.peer_name.classifier().as_str()),
         if s.is_default { "yes" } else { "no" },
     );
     Ok(Reply {
