@@ -102,6 +102,17 @@ fn openssl(args: &[&str]) -> Output {
     out
 }
 
+/// `openssl pkcs12` on the PFX inside one of our export documents, with the
+/// test's password file: `openssl pkcs12 -in PFX -passin file:PW EXTRA...`.
+fn openssl_pkcs12_of_export(env: &Env, doc: &str, extra: &[&str]) -> Output {
+    let pfx = env.path("export.pfx");
+    fs::write(&pfx, pfx_of(doc)).unwrap();
+    let pass = format!("file:{}", env.pw_arg());
+    let mut args = vec!["pkcs12", "-in", pfx.to_str().unwrap(), "-passin", &pass];
+    args.extend_from_slice(extra);
+    openssl(&args)
+}
+
 /// Wraps a PFX in the export document, as Windows' PeerIdentityExport would.
 fn envelope(peer_name: &str, pfx: &[u8]) -> String {
     format!(
@@ -361,17 +372,7 @@ fn openssl_reads_our_exports_for_every_key_type_and_profile() {
                 args.extend(["--iterations", "2048"]);
             }
             let doc = env.ok(&args);
-            let pfx = env.path("ours.pfx");
-            fs::write(&pfx, pfx_of(&doc)).unwrap();
-            let out = openssl(&[
-                "pkcs12",
-                "-in",
-                pfx.to_str().unwrap(),
-                "-info",
-                "-nodes",
-                "-passin",
-                &format!("file:{}", env.pw_arg()),
-            ]);
+            let out = openssl_pkcs12_of_export(&env, &doc, &["-info", "-nodes"]);
             let text = String::from_utf8_lossy(&out.stdout).into_owned();
             let info = String::from_utf8_lossy(&out.stderr).into_owned();
             assert_eq!(
@@ -407,17 +408,7 @@ fn default_export_uses_600000_iterations() {
     let env = Env::new();
     let name = env.ok(&["create"]).trim_end().to_owned();
     let doc = env.ok(&["export", &name, "--password-file", &env.pw_arg()]);
-    let pfx = env.path("default.pfx");
-    fs::write(&pfx, pfx_of(&doc)).unwrap();
-    let out = openssl(&[
-        "pkcs12",
-        "-in",
-        pfx.to_str().unwrap(),
-        "-info",
-        "-noout",
-        "-passin",
-        &format!("file:{}", env.pw_arg()),
-    ]);
+    let out = openssl_pkcs12_of_export(&env, &doc, &["-info", "-noout"]);
     let info = String::from_utf8_lossy(&out.stderr);
     assert!(info.contains("Iteration 600000"), "{info}");
     assert!(!info.contains("Iteration 2048"), "{info}");
@@ -619,16 +610,7 @@ fn imports_the_self_signed_windows_fixtures() {
             "--password-file",
             &env.pw_arg(),
         ]);
-        let pfx = env.path("again.pfx");
-        fs::write(&pfx, pfx_of(&doc)).unwrap();
-        openssl(&[
-            "pkcs12",
-            "-in",
-            pfx.to_str().unwrap(),
-            "-nodes",
-            "-passin",
-            &format!("file:{}", env.pw_arg()),
-        ]);
+        openssl_pkcs12_of_export(&env, &doc, &["-nodes"]);
     }
 }
 
