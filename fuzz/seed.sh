@@ -5,7 +5,7 @@
 #      modern and legacy profiles) with the password "fuzz" and 1 iteration,
 #      which is what the fuzz build derives with (cfg(fuzzing)), so that they
 #      decrypt; plus their PFX, their PEERIDENTITYINFO and their peer names;
-#   3. the Windows fixtures (../shared/fixtures/windows, or $PEERID_FIXTURES),
+#   3. the Windows fixtures (crates/peerid/tests/vectors/windows, or $PEERID_FIXTURES),
 #      as PFX files and wrapped in a PEERIDENTITYEXPORT document.
 # Usage: fuzz/seed.sh [--no-fresh]
 set -euo pipefail
@@ -14,7 +14,7 @@ shopt -s nullglob
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 corpus=$here/corpus
-fixtures=${PEERID_FIXTURES:-$repo/../shared/fixtures/windows}
+fixtures=${PEERID_FIXTURES:-$repo/crates/peerid/tests/vectors/windows}
 targets=(export_document pfx_decode identity_info peer_name)
 
 for t in "${targets[@]}"; do

@@ -557,7 +557,7 @@ open(out, "wb").write(pkcs12.serialize_key_and_certificates(b"from python", key,
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/windows");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../peerid/tests/vectors/windows");
     fs::read(dir.join(name))
         .unwrap_or_else(|e| panic!("fixture {name} missing from {}: {e}", dir.display()))
 }

@@ -3,7 +3,7 @@
 //! Without `openssl` on PATH these tests fail; they do not skip.
 //!
 //! Also reads certificates made by Windows from
-//! `shared/fixtures/windows` (see the README there).
+//! `tests/vectors/windows` (see the README there).
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
@@ -102,7 +102,7 @@ fn ski_hash_computed_by_openssl(dir: &Path, key_pem: &str) -> String {
 }
 
 fn fixtures() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/windows");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/windows");
     assert!(
         dir.is_dir(),
         "Windows fixtures missing at {}",

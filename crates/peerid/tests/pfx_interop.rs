@@ -272,7 +272,7 @@ fn we_read_pyca_cryptography_output() {
 }
 
 fn fixtures() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/windows");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/windows");
     assert!(
         dir.is_dir(),
         "the Windows PFX fixtures are missing: expected them in {}",

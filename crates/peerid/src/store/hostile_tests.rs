@@ -739,7 +739,7 @@ fn export_refuses_peer_names_xml_cannot_carry() {
 }
 
 fn windows_fixtures() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/windows");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/windows");
     assert!(
         dir.is_dir(),
         "Windows fixtures missing at {}",
