@@ -2,11 +2,15 @@
 # Build every fuzz target, seed the corpora and run each target for SECONDS,
 # one after the other (README.md). Exits non-zero if any target crashed,
 # timed out (>1 s on one input) or ran out of memory; prints the executions
-# of each and appends a line per target to fuzz/LOG.md. CI: `fuzz/run.sh 120`.
-# Usage: fuzz/run.sh SECONDS [TARGET...]
+# of each; with --log it also appends a line per target to fuzz/LOG.md (the
+# record of long runs; CI's smoke run leaves every tracked file as it was).
+# CI: `fuzz/run.sh 120`.
+# Usage: fuzz/run.sh [--log] SECONDS [TARGET...]
 set -uo pipefail
 
-seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
+log_runs=0
+if [ "${1:-}" = --log ]; then log_runs=1; shift; fi
+seconds=${1:?usage: fuzz/run.sh [--log] SECONDS [TARGET...]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
@@ -23,15 +27,22 @@ max_len() {
 }
 
 export RUSTC_BOOTSTRAP=1
-# The fuzz crate has its own target directory (fuzz/target); seed.sh builds
-# the peerid binary in the main workspace's.
-fuzz() { env -u CARGO_TARGET_DIR cargo fuzz "$@"; }
+# The fuzz crate is its own workspace, built with its own flags: it gets a
+# directory of its own under the main workspace's target directory, so that
+# one CARGO_TARGET_DIR (or ./target) holds every build. seed.sh builds the
+# peerid binary in the main workspace's.
+fuzz_target_dir=${CARGO_TARGET_DIR:-$(dirname "$here")/target}/fuzz
+fuzz() {
+    local cmd=$1
+    shift
+    env -u CARGO_TARGET_DIR cargo fuzz "$cmd" --target-dir "$fuzz_target_dir" "$@"
+}
 fuzz build -O || exit 1
 ./seed.sh || exit 1
 
 commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if ! git -C "$here" diff --quiet HEAD -- .. 2>/dev/null; then commit="$commit+dirty"; fi
-[ -f LOG.md ] || printf '# Fuzz runs\n\n| date | commit | target | seconds | executions | result |\n|---|---|---|---|---|---|\n' >LOG.md
+[ $log_runs = 0 ] || [ -f LOG.md ] || printf '# Fuzz runs\n\n| date | commit | target | seconds | executions | result |\n|---|---|---|---|---|---|\n' >LOG.md
 
 failed=0
 for t in "${targets[@]}"; do
@@ -58,7 +69,9 @@ for t in "${targets[@]}"; do
     fi
     rate=$(( ${execs:-0} / seconds ))
     echo "fuzz: $t: ${execs:-?} executions in ${seconds}s (~$rate/s): $result"
-    echo "| $(date -u +%Y-%m-%dT%H:%MZ) | $commit | $t | $seconds | ${execs:-?} | $result |" >>LOG.md
+    if [ $log_runs = 1 ]; then
+        echo "| $(date -u +%Y-%m-%dT%H:%MZ) | $commit | $t | $seconds | ${execs:-?} | $result |" >>LOG.md
+    fi
     rm -f "$log"
 done
 exit $failed
