@@ -200,7 +200,7 @@ pub struct ExportArgs {
     /// The identity's peer name
     #[arg(value_name = "NAME")]
     pub name: String,
-    /// Write the document to FILE (mode 0600, replaced atomically) instead of stdout
+    /// Write the document to FILE (mode 0600, whole or not at all; a FIFO, device or /dev/stdout is written through) instead of stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Key-derivation iterations [default: 600000, or 2048 with --legacy]
@@ -209,6 +209,9 @@ pub struct ExportArgs {
     /// 3DES and HMAC-SHA1 instead of AES-256 and HMAC-SHA256, for readers that predate AES PFX files (old Windows, Java, macOS)
     #[arg(long)]
     pub legacy: bool,
+    /// Allow an empty password (anyone holding the file can read the key); without --password-file or --password-env, none is asked for
+    #[arg(long)]
+    pub empty_password: bool,
     #[command(flatten)]
     pub password: PasswordArgs,
 }

@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod interrupt;
+mod outfile;
 mod output;
 mod password;
 

@@ -49,8 +49,11 @@ fn no_option_takes_a_password() {
             let spec = line.split("  ").next().unwrap();
             let lower = spec.to_lowercase();
             if lower.contains("pass") || lower.contains("secret") || lower.contains("pw") {
+                // --empty-password is a switch: it takes no value.
                 assert!(
-                    spec == "--password-file <FILE>" || spec == "--password-env <VAR>",
+                    spec == "--password-file <FILE>"
+                        || spec == "--password-env <VAR>"
+                        || spec == "--empty-password",
                     "peerid {cmd:?}: option {spec:?} may take a password"
                 );
             }
