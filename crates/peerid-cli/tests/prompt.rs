@@ -201,3 +201,120 @@ fn a_typed_password_is_not_echoed_and_the_terminal_is_restored() {
         ],
     );
 }
+
+/// argv: peerid, store, name, output file, iterations. A job-control shell
+/// in miniature: the session leader puts peerid in its own foreground
+/// process group (so Ctrl-Z stops it, as under an interactive shell) and
+/// tells the driver its pid. The driver presses Ctrl-Z at the prompt, takes
+/// `stty -a` while peerid is stopped, continues it, and answers.
+const TSTP_DRIVER: &str = r#"
+import fcntl, json, os, select, signal, subprocess, sys, termios, time
+
+peerid, store, name, out, iterations = sys.argv[1:6]
+master, slave = os.openpty()
+pid_r, pid_w = os.pipe()
+
+def stty():
+    return subprocess.run(["stty", "-a"], stdin=slave, capture_output=True,
+                          text=True, check=True).stdout
+
+screen = b""
+def read_until(text, timeout=20):
+    global screen
+    deadline = time.time() + timeout
+    while text not in screen:
+        r, _, _ = select.select([master], [], [], max(0, deadline - time.time()))
+        if not r:
+            sys.exit("no %r on the terminal: %r" % (text, screen))
+        screen += os.read(master, 4096)
+
+def wait_for(what, test, timeout=20):
+    deadline = time.time() + timeout
+    while not test():
+        if time.time() > deadline:
+            sys.exit("%s never happened: %r" % (what, screen))
+        time.sleep(0.01)
+
+def echo_is_on():
+    return bool(termios.tcgetattr(slave)[3] & termios.ECHO)
+
+def state(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+before = stty()
+leader = os.fork()
+if leader == 0:
+    os.close(master)
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    job = os.fork()
+    if job == 0:
+        os.setpgid(0, 0)
+        for fd in (0, 1, 2):
+            os.dup2(slave, fd)
+        os.execv(peerid, [peerid, "--store", store, "export", name,
+                          "--iterations", iterations, "-o", out])
+    os.setpgid(job, job)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    os.tcsetpgrp(slave, job)
+    os.write(pid_w, b"%d\n" % job)
+    while True:
+        _, status = os.waitpid(job, os.WUNTRACED)
+        if not os.WIFSTOPPED(status):
+            break
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 100 + os.WTERMSIG(status))
+
+job = int(os.read(pid_r, 64))
+read_until(b"New password")
+wait_for("echo off", lambda: not echo_is_on())
+os.write(master, b"\x1a")
+wait_for("the stop", lambda: state(job) == "T")
+while_stopped = stty()
+os.kill(job, signal.SIGCONT)
+wait_for("echo off again", lambda: state(job) != "T" and not echo_is_on())
+os.write(master, b"tty-secret\n")
+read_until(b"Same password")
+wait_for("echo off for the second prompt", lambda: not echo_is_on())
+os.write(master, b"tty-secret\n")
+_, status = os.waitpid(leader, 0)
+print(json.dumps({
+    "before": before,
+    "while_stopped": while_stopped,
+    "after": stty(),
+    "code": os.WEXITSTATUS(status),
+}))
+"#;
+
+#[test]
+fn ctrl_z_at_the_prompt_restores_the_terminal_while_stopped() {
+    let s = Scratch::new();
+    let store = s.path("store");
+    let name = s.ok(&store, &["create"]).trim_end().to_owned();
+    let out = s.path("typed.peerid");
+    let result = Command::new("python3")
+        .arg("-c")
+        .arg(TSTP_DRIVER)
+        .arg(support::peerid_bin())
+        .arg(&store)
+        .arg(&name)
+        .arg(&out)
+        .arg(ITERATIONS)
+        .env_remove("PEERID_STORE")
+        .env("HOME", s.tmp.path())
+        .output()
+        .expect("python3 drives the pseudo-terminal");
+    assert!(
+        result.status.success(),
+        "driver: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
+    assert_eq!(
+        v["while_stopped"], v["before"],
+        "stopped at the prompt with the terminal changed"
+    );
+    assert_eq!(v["after"], v["before"]);
+    assert_eq!(v["code"], 0, "peerid did not finish after fg");
+    assert!(out.exists());
+}
