@@ -14,8 +14,8 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
+use support::strace::{child_of, wait_for_held_stop};
 use support::{ITERATIONS, Scratch};
 
 struct Env {
@@ -245,51 +245,6 @@ fn a_new_file_appears_whole_under_its_own_name_only() {
     env.import_ok(&out);
 }
 
-/// The pid of `parent`'s child that runs peerid, once there is one (strace
-/// forks others to probe the kernel first).
-fn child_of(parent: u32) -> u32 {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        for entry in fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            let stat = fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            let ppid = stat
-                .rsplit(')')
-                .next()
-                .and_then(|r| r.split_whitespace().nth(1))
-                .and_then(|p| p.parse::<u32>().ok());
-            let comm = fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-            if ppid == Some(parent) && comm.trim_end() == "peerid" {
-                return pid;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("process {parent} started no child");
-}
-
-/// Whether `pid` is peerid (exec'd) and a thread of it sits in a ptrace
-/// stop: with `--seccomp-bpf`, strace stops the tracee only at the syscalls
-/// it traces (and briefly around exec and thread creation).
-fn in_trace_stop(pid: u32) -> bool {
-    let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-    if comm.trim_end() != "peerid" {
-        return false;
-    }
-    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
-        return false;
-    };
-    tasks.flatten().any(|t| {
-        fs::read_to_string(t.path().join("stat"))
-            .unwrap_or_default()
-            .rsplit(')')
-            .next()
-            .is_some_and(|r| r.trim_start().starts_with('t'))
-    })
-}
-
 /// A signal while the file is being written: strace (--seccomp-bpf, so it
 /// stops nothing else) holds the first fsync, which comes after the
 /// document is written and before it is named or renamed, for two seconds;
@@ -331,19 +286,7 @@ fn signal_while_writing(signal: i32, no_tmpfile: bool, target_exists: bool) {
         .spawn()
         .expect("strace is needed to hold an export in the middle of its write");
     let pid = child_of(strace.id());
-    // The held fsync: a stop that lasts, not one of the brief ones.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut stopped_since = None;
-    loop {
-        assert!(Instant::now() < deadline, "peerid never reached its fsync");
-        match (in_trace_stop(pid), stopped_since) {
-            (true, None) => stopped_since = Some(Instant::now()),
-            (true, Some(t)) if t.elapsed() > Duration::from_millis(300) => break,
-            (true, Some(_)) => {}
-            (false, _) => stopped_since = None,
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_for_held_stop(pid);
     rustix::process::kill_process(
         rustix::process::Pid::from_raw(pid as i32).unwrap(),
         rustix::process::Signal::from_named_raw(signal).unwrap(),

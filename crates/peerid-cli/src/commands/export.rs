@@ -34,6 +34,8 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
     }
     let password = password(args)?;
     let document = store.export(&name, &password, &params)?;
+    // Wiped now, not after the write, which may wait on a FIFO's reader.
+    drop(password);
     match &args.output {
         Some(path) => {
             outfile::write(path, document.as_bytes(), store)?;
