@@ -52,13 +52,19 @@ pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
     let written = match kind_of(path) {
         Target::Fd(1) => write_through(&mut std::io::stdout().lock(), data),
         Target::Fd(2) => write_through(&mut std::io::stderr().lock(), data),
-        Target::Fd(_) | Target::Special => {
+        target @ (Target::Fd(_) | Target::Special) => {
             // No O_CREAT, no O_TRUNC: it is there, and it is not ours.
             // NOCTTY: a terminal named here must not become our
-            // controlling one.
+            // controlling one. APPEND for a shell's descriptor: `3>>log`
+            // is added to, as the shell set it up (`3>f` is empty anyway).
+            let append = if matches!(target, Target::Fd(_)) {
+                OFlags::APPEND
+            } else {
+                OFlags::empty()
+            };
             let fd = rustix::fs::open(
                 path,
-                OFlags::WRONLY | OFlags::NOCTTY | OFlags::CLOEXEC,
+                OFlags::WRONLY | OFlags::NOCTTY | OFlags::CLOEXEC | append,
                 Mode::empty(),
             )
             .map_err(|e| fail("opening", e.into()))?;

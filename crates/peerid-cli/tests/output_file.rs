@@ -127,6 +127,32 @@ fn dev_fd_and_dev_stdout_are_the_redirection_the_shell_made() {
     );
 }
 
+/// `-o /dev/fd/3` with `3>>log`: added to the end, as the shell set it up.
+#[test]
+fn a_descriptor_opened_for_appending_is_appended_to() {
+    let env = Env::new();
+    let log = env.s.path("log");
+    fs::write(&log, "kept\n").unwrap();
+    let c = env.export_to(Path::new("/dev/fd/3"), &[]);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#"log="$1"; shift; exec "$@" 3>>"$log""#)
+        .arg("sh")
+        .arg(&log)
+        .arg(c.get_program())
+        .args(c.get_args())
+        .env_remove("PEERID_STORE")
+        .env("HOME", env.s.tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = fs::read_to_string(&log).unwrap();
+    let doc = text
+        .strip_prefix("kept\n")
+        .expect("the log's first line was overwritten");
+    assert!(doc.starts_with("<PEERIDENTITYEXPORT"), "{text}");
+}
+
 #[test]
 fn a_character_device_is_written_through() {
     let env = Env::new();
