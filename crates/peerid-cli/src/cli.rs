@@ -87,7 +87,9 @@ Example:
     #[command(after_help = "Examples:
   peerid export 5d4c...e1.laptop -o laptop.peerid --password-file pw.txt
   PW=... peerid export 5d4c...e1.laptop --password-env PW --legacy > for-old-windows.xml
-Without --password-file or --password-env, the password is asked twice on the terminal.")]
+Without --password-file or --password-env, the password is asked twice on the terminal.
+An empty password is refused unless --empty-password is given.
+-o over a FIFO, a device, /dev/stdout or /dev/fd/N writes through it; the store's own files are refused.")]
     Export(ExportArgs),
 
     /// Import an identity from an export document; prints its peer name
