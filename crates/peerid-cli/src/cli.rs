@@ -87,7 +87,9 @@ Example:
     #[command(after_help = "Examples:
   peerid export 5d4c...e1.laptop -o laptop.peerid --password-file pw.txt
   PW=... peerid export 5d4c...e1.laptop --password-env PW --legacy > for-old-windows.xml
-Without --password-file or --password-env, the password is asked twice on the terminal.")]
+Without --password-file or --password-env, the password is asked twice on the terminal.
+An empty password is refused unless --empty-password is given.
+-o over a FIFO, a device, /dev/stdout or /dev/fd/N writes through it; the store's own files are refused.")]
     Export(ExportArgs),
 
     /// Import an identity from an export document; prints its peer name
@@ -200,7 +202,7 @@ pub struct ExportArgs {
     /// The identity's peer name
     #[arg(value_name = "NAME")]
     pub name: String,
-    /// Write the document to FILE (mode 0600, replaced atomically) instead of stdout
+    /// Write the document to FILE (mode 0600, whole or not at all; a FIFO, device or /dev/stdout is written through) instead of stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Key-derivation iterations [default: 600000, or 2048 with --legacy]
@@ -209,6 +211,9 @@ pub struct ExportArgs {
     /// 3DES and HMAC-SHA1 instead of AES-256 and HMAC-SHA256, for readers that predate AES PFX files (old Windows, Java, macOS)
     #[arg(long)]
     pub legacy: bool,
+    /// Allow an empty password (anyone holding the file can read the key); without --password-file or --password-env, none is asked for
+    #[arg(long)]
+    pub empty_password: bool,
     #[command(flatten)]
     pub password: PasswordArgs,
 }

@@ -4,6 +4,8 @@
 
 mod cli;
 mod commands;
+mod interrupt;
+mod outfile;
 mod output;
 mod password;
 

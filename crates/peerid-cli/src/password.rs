@@ -1,7 +1,7 @@
 //! Where passwords come from: a file, an environment variable, or the
 //! terminal. Never an argument: other users can read those (`ps`, /proc).
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use peerid::{Error, Result};
@@ -12,7 +12,7 @@ use crate::cli::PasswordArgs;
 
 /// Longest password file line read, so that a wrong path (a disk image, say)
 /// is refused instead of read whole.
-const MAX_PASSWORD_BYTES: u64 = 64 * 1024;
+const MAX_PASSWORD_BYTES: usize = 64 * 1024;
 
 /// Whether the password is for writing (asked twice) or reading.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,45 +40,66 @@ pub fn read(args: &PasswordArgs, purpose: Purpose) -> Result<SecretString> {
 }
 
 fn from_file(path: &Path) -> Result<SecretString> {
-    let file = std::fs::File::open(path).map_err(|e| {
+    let mut file = std::fs::File::open(path).map_err(|e| {
         Error::InvalidArgument(format!("cannot read password file {}: {e}", path.display()))
     })?;
-    let mut reader = BufReader::new(file.take(MAX_PASSWORD_BYTES + 1));
-    let mut line = Zeroizing::new(Vec::new());
-    reader
-        .read_until(b'\n', &mut line)
+    // One buffer, allocated once at its full size and wiped on drop: a
+    // BufReader, or a Vec that grows, would leave copies of the password
+    // in memory that nothing wipes.
+    let mut buf = Zeroizing::new(vec![0u8; MAX_PASSWORD_BYTES + 1]);
+    let line = read_line(&mut file, &mut buf)
         .map_err(|e| Error::InvalidArgument(format!("reading {}: {e}", path.display())))?;
-    if line.len() as u64 > MAX_PASSWORD_BYTES {
+    if line.len() > MAX_PASSWORD_BYTES {
         return Err(Error::InvalidArgument(format!(
             "the first line of {} is longer than {MAX_PASSWORD_BYTES} bytes; is it the right file?",
             path.display()
         )));
     }
-    if line.last() == Some(&b'\n') {
-        line.pop();
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
-    }
-    let text = std::str::from_utf8(&line).map_err(|_| {
+    secret_from(line).ok_or_else(|| {
         Error::InvalidArgument(format!("the password in {} is not UTF-8", path.display()))
-    })?;
-    Ok(SecretString::from(text.to_owned()))
+    })
+}
+
+/// Reads into `buf` until a line end, the end of input, or a full buffer,
+/// and returns the line without its line end (`\n` or `\r\n`). Stops at the
+/// line end, so a FIFO or a terminal is not read further.
+fn read_line<'b>(source: &mut impl Read, buf: &'b mut [u8]) -> std::io::Result<&'b [u8]> {
+    let mut filled = 0;
+    let end = loop {
+        if let Some(i) = buf[..filled].iter().position(|&b| b == b'\n') {
+            break i;
+        }
+        if filled == buf.len() {
+            break filled;
+        }
+        match source.read(&mut buf[filled..]) {
+            Ok(0) => break filled,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    };
+    let line = &buf[..end];
+    Ok(match line {
+        [rest @ .., b'\r'] if end < filled => rest,
+        _ => line,
+    })
+}
+
+/// The password as a secret, copied once into an allocation of its exact
+/// size; `None` if it is not UTF-8.
+fn secret_from(line: &[u8]) -> Option<SecretString> {
+    std::str::from_utf8(line)
+        .ok()
+        .map(|text| SecretString::from(text.to_owned()))
 }
 
 fn prompt(purpose: Purpose) -> Result<SecretString> {
-    let ask = |text: &str| {
-        rpassword::prompt_password(text).map(SecretString::from).map_err(|e| {
-            Error::InvalidArgument(format!(
-                "cannot ask for a password on the terminal ({e}); use --password-file FILE or --password-env VAR"
-            ))
-        })
-    };
     match purpose {
-        Purpose::Import => ask("Password: "),
+        Purpose::Import => terminal::ask("Password: "),
         Purpose::Export => {
-            let first = ask("New password for the export: ")?;
-            let second = ask("Same password again: ")?;
+            let first = terminal::ask("New password for the export: ")?;
+            let second = terminal::ask("Same password again: ")?;
             if first.expose_secret() != second.expose_secret() {
                 return Err(Error::InvalidArgument(
                     "the two passwords differ; nothing was written".into(),
@@ -86,5 +107,124 @@ fn prompt(purpose: Purpose) -> Result<SecretString> {
             }
             Ok(first)
         }
+    }
+}
+
+/// The prompt on the controlling terminal, as OpenSSH's readpassphrase
+/// does it: echo off and nothing else changed (so Ctrl-C still sends
+/// SIGINT and line editing still works), and the saved settings put back
+/// on every way out, a signal included ([`crate::interrupt`]).
+mod terminal {
+    use std::sync::Arc;
+
+    use peerid::{Error, Result};
+    use rustix::fs::{Mode, OFlags};
+    use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+    use secrecy::SecretString;
+    use zeroize::Zeroizing;
+
+    use crate::interrupt::{self, Terminal};
+
+    /// Longest line a terminal in canonical mode passes on (Linux: 4095
+    /// bytes and the line end).
+    const MAX_TYPED: usize = 4096;
+
+    fn unavailable(e: impl std::fmt::Display) -> Error {
+        Error::InvalidArgument(format!(
+            "cannot ask for a password on the terminal ({e}); use --password-file FILE or --password-env VAR"
+        ))
+    }
+
+    pub fn ask(prompt: &str) -> Result<SecretString> {
+        let fd = rustix::fs::open(
+            "/dev/tty",
+            OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(unavailable)?;
+        let fd = Arc::new(fd);
+        let saved = tcgetattr(&*fd).map_err(unavailable)?;
+        interrupt::install()?;
+        let mut quiet = saved.clone();
+        quiet
+            .local_modes
+            .remove(LocalModes::ECHO | LocalModes::ECHONL);
+        {
+            let mut pending = interrupt::pending();
+            pending.terminal = Some(Terminal {
+                fd: Arc::clone(&fd),
+                saved: saved.clone(),
+                quiet: quiet.clone(),
+            });
+            // Flush: nothing typed ahead with echo on counts as the password.
+            if let Err(e) = tcsetattr(&*fd, OptionalActions::Flush, &quiet) {
+                pending.terminal = None;
+                return Err(unavailable(e));
+            }
+        }
+        let mut buf = Zeroizing::new(vec![0u8; MAX_TYPED]);
+        let typed = write_all(&fd, prompt.as_bytes())
+            .and_then(|()| super::read_line(&mut TtyReader(&fd), &mut buf).map(|l| l.len()));
+        {
+            let mut pending = interrupt::pending();
+            let restored = tcsetattr(&*fd, OptionalActions::Flush, &saved);
+            pending.terminal = None;
+            restored.map_err(unavailable)?;
+        }
+        // The Enter the user typed was not echoed.
+        let _ = write_all(&fd, b"\n");
+        let len = typed.map_err(unavailable)?;
+        super::secret_from(&buf[..len])
+            .ok_or_else(|| Error::InvalidArgument("the password typed is not UTF-8".into()))
+    }
+
+    fn write_all(fd: &rustix::fd::OwnedFd, mut data: &[u8]) -> std::io::Result<()> {
+        while !data.is_empty() {
+            match rustix::io::write(fd, data) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => data = &data[n..],
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    struct TtyReader<'a>(&'a rustix::fd::OwnedFd);
+
+    impl std::io::Read for TtyReader<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            rustix::io::read(self.0, buf).map_err(Into::into)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_line;
+
+    #[test]
+    fn the_first_line_without_its_line_end() {
+        let cases: [(&[u8], &[u8]); 7] = [
+            (b"pw\nsecond\n", b"pw"),
+            (b"pw\r\nsecond", b"pw"),
+            (b"pw", b"pw"),
+            (b"pw\r", b"pw\r"),
+            (b"\n", b""),
+            (b"", b""),
+            (b"a\rb\n", b"a\rb"),
+        ];
+        for (input, line) in cases {
+            let mut buf = [0u8; 16];
+            let got = read_line(&mut &input[..], &mut buf).unwrap();
+            assert_eq!(got, line, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_full_buffer_is_returned_whole_for_the_caller_to_refuse() {
+        let mut buf = [0u8; 4];
+        let got = read_line(&mut &b"abcdefg\n"[..], &mut buf).unwrap();
+        assert_eq!(got, b"abcd");
     }
 }

@@ -49,8 +49,11 @@ fn no_option_takes_a_password() {
             let spec = line.split("  ").next().unwrap();
             let lower = spec.to_lowercase();
             if lower.contains("pass") || lower.contains("secret") || lower.contains("pw") {
+                // --empty-password is a switch: it takes no value.
                 assert!(
-                    spec == "--password-file <FILE>" || spec == "--password-env <VAR>",
+                    spec == "--password-file <FILE>"
+                        || spec == "--password-env <VAR>"
+                        || spec == "--empty-password",
                     "peerid {cmd:?}: option {spec:?} may take a password"
                 );
             }
@@ -193,5 +196,97 @@ fn import_is_not_dumpable() {
         Some(0),
         "peerid import is dumpable while it waits for its input (uid {uid}): {}",
         String::from_utf8_lossy(&peerid_out.stderr)
+    );
+}
+
+/// The password file's password leaves no copy in memory once it has been
+/// used: no BufReader buffer, no outgrown Vec, freed without wiping.
+/// peerid is held by strace at the fsync of its output, after the export
+/// is made and the password dropped, and every writable mapping of it is
+/// searched for the password (its tail: a freed heap chunk's first 16
+/// bytes are overwritten by the allocator's list pointers). Reading the
+/// memory of a non-dumpable process takes root (CAP_SYS_PTRACE).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_password_files_password_is_not_left_in_memory() {
+    use std::io::{Read, Seek, SeekFrom};
+    use std::process::Stdio;
+    use support::strace::{child_of, wait_for_held_stop};
+
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("skipped: reading a non-dumpable process's memory takes root");
+        return;
+    }
+    const PASSWORD: &str = "canary:6f1d93a2be47c058-no-copy-may-outlive-its-use-e2b9";
+    let tail = &PASSWORD.as_bytes()[20..];
+    let s = Scratch::new();
+    let store = s.path("store");
+    let name = s.ok(&store, &["create"]).trim_end().to_owned();
+    let pw = s.path("canary-pw");
+    std::fs::write(&pw, format!("{PASSWORD}\nsecond line\n")).unwrap();
+    let out = s.path("out.peerid");
+    let mut strace = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "--seccomp-bpf",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=fsync",
+            "-e",
+            "inject=fsync:delay_enter=3s:when=1",
+            "--",
+            peerid_bin(),
+            "--store",
+            store.to_str().unwrap(),
+            "export",
+            &name,
+            "--iterations",
+            "1000",
+            "-o",
+            out.to_str().unwrap(),
+            "--password-file",
+            pw.to_str().unwrap(),
+        ])
+        .env_remove("PEERID_STORE")
+        .env("HOME", s.tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("strace is needed to hold peerid after it used the password");
+    let pid = child_of(strace.id());
+    wait_for_held_stop(pid);
+
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let mut mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
+    let (mut searched, mut found) = (0usize, Vec::new());
+    for line in maps.lines() {
+        let mut fields = line.split_whitespace();
+        let (range, perms) = (fields.next().unwrap(), fields.next().unwrap());
+        if !perms.starts_with("rw") {
+            continue;
+        }
+        let (start, end) = range.split_once('-').unwrap();
+        let start = u64::from_str_radix(start, 16).unwrap();
+        let end = u64::from_str_radix(end, 16).unwrap();
+        let mut bytes = vec![0u8; usize::try_from(end - start).unwrap()];
+        if mem.seek(SeekFrom::Start(start)).is_err() || mem.read_exact(&mut bytes).is_err() {
+            continue;
+        }
+        searched += bytes.len();
+        if bytes.windows(tail.len()).any(|w| w == tail) {
+            found.push(line.to_owned());
+        }
+    }
+    let _ = rustix::process::kill_process(
+        rustix::process::Pid::from_raw(i32::try_from(pid).unwrap()).unwrap(),
+        rustix::process::Signal::KILL,
+    );
+    let _ = strace.wait();
+    assert!(searched > 0, "no memory of peerid could be read");
+    assert!(
+        found.is_empty(),
+        "the password is still in peerid's memory after use, in: {found:?}"
     );
 }

@@ -1,13 +1,12 @@
-use std::io::Write;
-use std::path::Path;
-
 use peerid::format::pfx::{ExportParams, PfxProfile};
 use peerid::store::Store;
 use peerid::{Error, Result};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use super::identity_name;
 use crate::cli::ExportArgs;
+use crate::outfile;
 use crate::output::Reply;
 use crate::password::{self, Purpose};
 
@@ -27,11 +26,19 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
     }
     // Look the identity up before asking for a password the user would type in vain.
     store.show(&name)?;
-    let password = password::read(&args.password, Purpose::Export)?;
+    if let Some(path) = &args.output {
+        // Refuse before the key derivation, not after it; and from here a
+        // signal removes whatever temporary name the write creates.
+        outfile::refuse_store_files(path, store)?;
+        crate::interrupt::install()?;
+    }
+    let password = password(args)?;
     let document = store.export(&name, &password, &params)?;
+    // Wiped now, not after the write, which may wait on a FIFO's reader.
+    drop(password);
     match &args.output {
         Some(path) => {
-            write_private_atomically(path, document.as_bytes())?;
+            outfile::write(path, document.as_bytes(), store)?;
             Ok(Reply {
                 text: String::new(),
                 json: json!({ "peer_name": name.to_string(), "file": path.display().to_string() }),
@@ -44,36 +51,24 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
     }
 }
 
-/// Writes `data` to `path` with mode 0600: into a new temporary file beside
-/// it, synced, then renamed over, so no partial file is ever left there.
-fn write_private_atomically(path: &Path, data: &[u8]) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let fail =
-        |what: &str, e: std::io::Error| Error::failed(format!("{what} {}", path.display()), e);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::InvalidArgument(format!("{} is not a file name", path.display())))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(file_name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(|e| fail("creating a temporary file for", e))?;
-        f.write_all(data).map_err(|e| fail("writing", e))?;
-        f.sync_all().map_err(|e| fail("syncing", e))?;
-        std::fs::rename(&tmp, path).map_err(|e| fail("renaming into", e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+/// The export's password. An empty one is refused unless `--empty-password`
+/// says it is meant (DESIGN.md §7), and `--empty-password` with no source
+/// asks for none; with a source, that source must indeed give an empty one.
+fn password(args: &ExportArgs) -> Result<SecretString> {
+    let has_source = args.password.password_file.is_some() || args.password.password_env.is_some();
+    if args.empty_password && !has_source {
+        return Ok(SecretString::from(String::new()));
     }
-    result
+    let password = password::read(&args.password, Purpose::Export)?;
+    match (password.expose_secret().is_empty(), args.empty_password) {
+        (true, false) => Err(Error::InvalidArgument(
+            "the password is empty, so anyone with the file could read the private key; \
+             give --empty-password if that is meant"
+                .into(),
+        )),
+        (false, true) => Err(Error::InvalidArgument(
+            "--empty-password was given but the password is not empty; drop one of them".into(),
+        )),
+        _ => Ok(password),
+    }
 }

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod strace;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

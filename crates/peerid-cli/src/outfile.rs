@@ -1,0 +1,383 @@
+//! `-o FILE`: the whole file or nothing (DESIGN.md §7).
+//!
+//! - A FIFO, a terminal or another device, and `/dev/stdout`, `/dev/stderr`,
+//!   `/dev/fd/N` and `/proc/self/fd/N`, are written through: what the user
+//!   (or the shell) set up there is kept, never replaced by a regular file.
+//! - The store's own database, and its `-wal`, `-shm` and `-journal`, are
+//!   refused: replacing them would destroy the store.
+//! - Anything else (a regular file, or nothing yet) gets a new file, mode
+//!   0600, that appears whole. On Linux it is written unnamed (`O_TMPFILE`)
+//!   and given its name by `linkat`, so no temporary name ever exists when
+//!   the target does not; over an existing file it is linked under a fresh
+//!   name and renamed over, both while holding [`interrupt::pending`], so a
+//!   signal removes that name or finds it already renamed. Elsewhere, or on
+//!   a file system without `O_TMPFILE`, a fresh name is created with
+//!   `O_EXCL`, remembered as ours, and removed on failure or on a signal.
+//!   A name we did not create is never removed.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use peerid::store::Store;
+use peerid::{Error, Result};
+use rustix::fd::OwnedFd;
+use rustix::fs::{AtFlags, Mode, OFlags};
+use rustix::io::Errno;
+
+use crate::interrupt::{self, Temp};
+
+/// The store's database file name and the companions SQLite may create.
+const STORE_FILE_SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
+
+/// Set (to anything) to skip `O_TMPFILE` on Linux and take the portable
+/// path that other systems take, so Linux CI tests it too.
+const NO_TMPFILE_ENV: &str = "PEERID_NO_O_TMPFILE";
+
+/// How many fresh names to try before giving up (each is 64 random bits).
+const NAME_TRIES: u32 = 16;
+
+/// Writes `data` to `path` as the module documentation says.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for a store file or a directory as target,
+/// [`Error::Failed`] for what the system refuses.
+pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
+    refuse_store_files(path, store)?;
+    let fail =
+        |what: &str, e: std::io::Error| Error::failed(format!("{what} {}", path.display()), e);
+    let written = match kind_of(path) {
+        Target::Fd(1) => write_through(&mut std::io::stdout().lock(), data),
+        Target::Fd(2) => write_through(&mut std::io::stderr().lock(), data),
+        target @ (Target::Fd(_) | Target::Special) => {
+            // No O_CREAT, no O_TRUNC: it is there, and it is not ours.
+            // NOCTTY: a terminal named here must not become our
+            // controlling one. APPEND for a shell's descriptor: `3>>log`
+            // is added to, as the shell set it up (`3>f` is empty anyway).
+            let append = if matches!(target, Target::Fd(_)) {
+                OFlags::APPEND
+            } else {
+                OFlags::empty()
+            };
+            let fd = rustix::fs::open(
+                path,
+                OFlags::WRONLY | OFlags::NOCTTY | OFlags::CLOEXEC | append,
+                Mode::empty(),
+            )
+            .map_err(|e| fail("opening", e.into()))?;
+            write_through(&mut File::from(fd), data)
+        }
+        Target::Directory => {
+            return Err(Error::InvalidArgument(format!(
+                "{} is a directory; give a file name",
+                path.display()
+            )));
+        }
+        Target::Replace => return replace(path, data),
+    };
+    written.map_err(|e| fail("writing", e))
+}
+
+fn write_through(out: &mut impl Write, data: &[u8]) -> std::io::Result<()> {
+    out.write_all(data)?;
+    out.flush()
+}
+
+enum Target {
+    /// One of this process's descriptors, by a `/dev/fd`-like name.
+    Fd(u32),
+    /// A FIFO, a device or a socket: written through.
+    Special,
+    Directory,
+    /// A regular file, or nothing yet.
+    Replace,
+}
+
+fn kind_of(path: &Path) -> Target {
+    if let Some(fd) = fd_named_by(path) {
+        return Target::Fd(fd);
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Target::Directory,
+        Ok(m) if m.is_file() => Target::Replace,
+        Ok(m) => {
+            let t = m.file_type();
+            debug_assert!(
+                t.is_fifo() || t.is_char_device() || t.is_block_device() || t.is_socket()
+            );
+            Target::Special
+        }
+        Err(_) => Target::Replace,
+    }
+}
+
+/// The descriptor a path names when it, or a symbolic link it leads
+/// through, is `/dev/std{in,out,err}`, `/dev/fd/N` or `/proc/{self,PID}/fd/N`:
+/// those are the shell's redirections, not files to replace.
+fn fd_named_by(path: &Path) -> Option<u32> {
+    let mut path = path.to_owned();
+    // The kernel's own limit on links followed in one lookup.
+    for _ in 0..40 {
+        if let Some(fd) = fd_name(&path) {
+            return Some(fd);
+        }
+        let target = std::fs::read_link(&path).ok()?;
+        path = match path.parent() {
+            Some(dir) => dir.join(target),
+            None => target,
+        };
+    }
+    None
+}
+
+fn fd_name(path: &Path) -> Option<u32> {
+    let parts: Vec<&OsStr> = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(Component::as_os_str)
+        .collect();
+    let text = |i: usize| parts.get(i).and_then(|p| p.to_str());
+    let number = |s: Option<&str>| s.and_then(|s| s.parse::<u32>().ok());
+    match (parts.len(), text(0), text(1), text(2)) {
+        (3, Some("/"), Some("dev"), Some("stdin")) => Some(0),
+        (3, Some("/"), Some("dev"), Some("stdout")) => Some(1),
+        (3, Some("/"), Some("dev"), Some("stderr")) => Some(2),
+        (4, Some("/"), Some("dev"), Some("fd")) => number(text(3)),
+        (5, Some("/"), Some("proc"), Some(who)) if text(3) == Some("fd") => {
+            let ours = who == "self"
+                || who == "thread-self"
+                || who.parse::<u32>().ok() == Some(std::process::id());
+            if ours { number(text(4)) } else { None }
+        }
+        _ => None,
+    }
+}
+
+/// Refuses the store's database and its companions, by name (they may not
+/// exist yet) and by identity (a link to one).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] if `path` is one of them.
+pub fn refuse_store_files(path: &Path, store: &Store) -> Result<()> {
+    let db = store.dir().join(peerid::store::db::DB_FILE);
+    let files: Vec<PathBuf> = STORE_FILE_SUFFIXES
+        .iter()
+        .map(|suffix| {
+            let mut s = db.as_os_str().to_owned();
+            s.push(suffix);
+            PathBuf::from(s)
+        })
+        .collect();
+    let same =
+        |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
+    let refuse = || {
+        Err(Error::InvalidArgument(format!(
+            "{} is one of the store's own files; write the export somewhere else",
+            path.display()
+        )))
+    };
+    if let Ok(target) = std::fs::metadata(path) {
+        for file in &files {
+            if std::fs::metadata(file).is_ok_and(|m| same(&m, &target)) {
+                return refuse();
+            }
+        }
+    }
+    let (dir, name) = split(path)?;
+    let is_store_name = files.iter().any(|f| f.file_name() == Some(name));
+    if is_store_name
+        && let (Ok(d), Ok(s)) = (std::fs::metadata(&dir), std::fs::metadata(store.dir()))
+        && same(&d, &s)
+    {
+        return refuse();
+    }
+    Ok(())
+}
+
+fn split(path: &Path) -> Result<(PathBuf, &OsStr)> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::InvalidArgument(format!("{} is not a file name", path.display())))?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    Ok((dir, name))
+}
+
+fn replace(path: &Path, data: &[u8]) -> Result<()> {
+    let fail = |what: &str, e: Errno| {
+        Error::failed(
+            format!("{what} {}", path.display()),
+            std::io::Error::from(e),
+        )
+    };
+    let (dir, name) = split(path)?;
+    let dir_fd = rustix::fs::open(
+        &dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| fail("opening the directory of", e))?;
+    let dir_fd = Arc::new(dir_fd);
+    #[cfg(target_os = "linux")]
+    if std::env::var_os(NO_TMPFILE_ENV).is_none() && Path::new("/proc/self/fd").is_dir() {
+        match rustix::fs::openat(
+            &*dir_fd,
+            ".",
+            OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        ) {
+            Ok(fd) => return unnamed(&dir_fd, name, fd, data).map_err(|(what, e)| fail(what, e)),
+            // The file system (or, EISDIR, the kernel) has no O_TMPFILE.
+            Err(Errno::OPNOTSUPP | Errno::ISDIR) => {}
+            Err(e) => return Err(fail("creating a file in the directory of", e)),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = NO_TMPFILE_ENV;
+    named(&dir_fd, name, data).map_err(|(what, e)| fail(what, e))
+}
+
+type Step<T> = std::result::Result<T, (&'static str, Errno)>;
+
+/// Fills `fd`, gives it mode 0600 whatever the umask, and syncs it.
+fn fill(fd: OwnedFd, data: &[u8]) -> Step<OwnedFd> {
+    rustix::fs::fchmod(&fd, Mode::from_raw_mode(0o600)).map_err(|e| ("setting the mode of", e))?;
+    let mut file = File::from(fd);
+    file.write_all(data)
+        .map_err(|e| ("writing", Errno::from_io_error(&e).unwrap_or(Errno::IO)))?;
+    file.sync_all()
+        .map_err(|e| ("syncing", Errno::from_io_error(&e).unwrap_or(Errno::IO)))?;
+    Ok(OwnedFd::from(file))
+}
+
+/// A fresh name in `dir` for `name`: `.NAME.<random>.tmp`.
+fn fresh_name(name: &OsStr) -> OsString {
+    use std::hash::{BuildHasher, RandomState};
+    let noise = RandomState::new().hash_one((std::process::id(), std::time::SystemTime::now()));
+    let mut s = OsString::from(".");
+    s.push(name);
+    s.push(format!(".{noise:016x}.tmp"));
+    s
+}
+
+/// Linux: the file is written unnamed and then linked in.
+#[cfg(target_os = "linux")]
+fn unnamed(dir: &Arc<OwnedFd>, name: &OsStr, fd: OwnedFd, data: &[u8]) -> Step<()> {
+    use rustix::fd::AsRawFd;
+    let fd = fill(fd, data)?;
+    let me = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    let link =
+        |to: &OsStr| rustix::fs::linkat(rustix::fs::CWD, &me, &**dir, to, AtFlags::SYMLINK_FOLLOW);
+    match link(name) {
+        Ok(()) => return sync_dir(dir),
+        Err(Errno::EXIST) => {}
+        Err(e) => return Err(("naming", e)),
+    }
+    // Something is there already: a regular file when we looked. linkat
+    // cannot replace it, so link under a fresh name and rename that over
+    // it, holding the lock so that a signal finds the name either ours to
+    // remove or already gone.
+    let mut pending = interrupt::pending();
+    let mut tries = 0;
+    let temp = loop {
+        let candidate = fresh_name(name);
+        match link(&candidate) {
+            Ok(()) => break candidate,
+            Err(Errno::EXIST) if tries < NAME_TRIES => tries += 1,
+            Err(e) => return Err(("linking a temporary name beside", e)),
+        }
+    };
+    pending.temp = Some(Temp {
+        dir: Arc::clone(dir),
+        name: temp.clone(),
+    });
+    let renamed = rustix::fs::renameat(&**dir, &temp, &**dir, name);
+    if renamed.is_err() {
+        let _ = rustix::fs::unlinkat(&**dir, &temp, AtFlags::empty());
+    }
+    pending.temp = None;
+    drop(pending);
+    renamed.map_err(|e| ("renaming into", e))?;
+    sync_dir(dir)
+}
+
+/// Elsewhere: a fresh name created with O_EXCL, filled, renamed over.
+fn named(dir: &Arc<OwnedFd>, name: &OsStr, data: &[u8]) -> Step<()> {
+    let mut tries = 0;
+    let (fd, temp) = {
+        let mut pending = interrupt::pending();
+        loop {
+            let candidate = fresh_name(name);
+            match rustix::fs::openat(
+                &**dir,
+                &candidate,
+                OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o600),
+            ) {
+                Ok(fd) => {
+                    pending.temp = Some(Temp {
+                        dir: Arc::clone(dir),
+                        name: candidate.clone(),
+                    });
+                    break (fd, candidate);
+                }
+                Err(Errno::EXIST) if tries < NAME_TRIES => tries += 1,
+                Err(e) => return Err(("creating a temporary file beside", e)),
+            }
+        }
+    };
+    let result = fill(fd, data).and_then(|_| {
+        let pending = interrupt::pending();
+        let renamed = rustix::fs::renameat(&**dir, &temp, &**dir, name);
+        drop(pending);
+        renamed.map_err(|e| ("renaming into", e))
+    });
+    let mut pending = interrupt::pending();
+    if result.is_err() && pending.temp.as_ref().is_some_and(|t| t.name == temp) {
+        // Ours: created above with O_EXCL.
+        let _ = rustix::fs::unlinkat(&**dir, &temp, AtFlags::empty());
+    }
+    pending.temp = None;
+    drop(pending);
+    result?;
+    sync_dir(dir)
+}
+
+/// Makes the new name durable, as the file's contents already are.
+fn sync_dir(dir: &OwnedFd) -> Step<()> {
+    rustix::fs::fsync(dir).map_err(|e| ("syncing the directory of", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fd_name;
+    use std::path::Path;
+
+    #[test]
+    fn descriptor_names() {
+        let me = std::process::id();
+        let cases = [
+            ("/dev/stdout", Some(1)),
+            ("/dev/stderr", Some(2)),
+            ("/dev/stdin", Some(0)),
+            ("/dev/fd/7", Some(7)),
+            ("/proc/self/fd/1", Some(1)),
+            ("/proc/thread-self/fd/3", Some(3)),
+            (&format!("/proc/{me}/fd/4"), Some(4)),
+            ("/proc/1/fd/4", None),
+            ("/dev/fd/x", None),
+            ("/dev/null", None),
+            ("dev/stdout", None),
+            ("/dev/fd", None),
+            ("out.pfx", None),
+        ];
+        for (path, fd) in cases {
+            assert_eq!(fd_name(Path::new(path)), fd, "{path}");
+        }
+    }
+}
