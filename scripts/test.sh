@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of peerid on a fresh machine: installs what the tests use
 # (OpenSSL's command line, util-linux's setpriv, prlimit and script, libfiu's
-# fiu-run for injected I/O failures, Python 3 and its cryptography package,
+# fiu-run for injected I/O failures, strace to hold peerid at a system call,
+# Python 3 and its cryptography package,
 # the C compiler and valgrind for the C ABI test) when missing, then the
 # suite: cargo test, then the C test of the C ABI.
 set -euo pipefail
@@ -16,6 +17,7 @@ command -v fiu-run >/dev/null || missing+=(fiu-utils)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
 command -v cc >/dev/null || missing+=(gcc)
 command -v valgrind >/dev/null || missing+=(valgrind)
+command -v strace >/dev/null || missing+=(strace)
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq
