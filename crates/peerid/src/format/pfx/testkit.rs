@@ -174,6 +174,11 @@ pub(crate) fn cert_bag(cert_der: &[u8], attributes: Vec<Attribute>) -> SafeBag {
     }
 }
 
+/// The `friendlyName` attribute's OID.
+pub(crate) const FRIENDLY_NAME: der::asn1::ObjectIdentifier = oid::FRIENDLY_NAME;
+/// The `localKeyId` attribute's OID.
+pub(crate) const LOCAL_KEY_ID: der::asn1::ObjectIdentifier = oid::LOCAL_KEY_ID;
+
 /// One attribute with one value.
 pub(crate) fn attribute(id: der::asn1::ObjectIdentifier, value: der::asn1::Any) -> Attribute {
     Attribute {
