@@ -586,3 +586,28 @@ fn malformed_attributes_of_another_certificate_are_ignored() {
         );
     }
 }
+
+#[test]
+fn pbes1_keys_are_derived_into_one_buffer_of_their_final_size() {
+    // Growing a Vec moves its bytes and frees the old buffer unwiped, so the
+    // key and IV must go into a buffer that never grows.
+    use super::pbe::{Pbes1Cipher, Scheme};
+    for (cipher, len) in [
+        (Pbes1Cipher::Tdes, 32),
+        (Pbes1Cipher::Rc2_128, 24),
+        (Pbes1Cipher::Rc2_40, 13),
+    ] {
+        let scheme = Scheme::Pbes1 {
+            cipher,
+            salt: vec![1; 8],
+            iterations: 1,
+        };
+        let derived = scheme.derive(&[0, b'p', 0, 0]).expect("derive");
+        assert_eq!(derived.len(), len, "{cipher:?}");
+        assert_eq!(
+            derived.capacity(),
+            len,
+            "{cipher:?}: not allocated at its final size"
+        );
+    }
+}
