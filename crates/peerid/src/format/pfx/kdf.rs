@@ -7,9 +7,7 @@
 //! A_i = H^r(D || I); I_j = (I_j + (A_i repeated to v bits) + 1) mod 2^v
 //! ```
 
-use sha2::digest::{
-    Digest, FixedOutputReset, Output, OutputSizeUser, block_api::BlockSizeUser, typenum::Unsigned,
-};
+use sha2::digest::{Digest, Output, OutputSizeUser, block_api::BlockSizeUser, typenum::Unsigned};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The purpose byte `ID` of RFC 7292 B.3.
@@ -58,8 +56,7 @@ pub(crate) const FUZZING_ROUNDS: u32 = 1;
 /// The caller bounds `iterations` before calling: this function always does
 /// the work it is asked to. Everything derived from the password is wiped
 /// before it returns: the working value `I`, every block `A` (the last one
-/// included) and the hasher, one instance reused for every round, whose
-/// state `ZeroizeOnDrop` wipes.
+/// included) and every hasher state (`ZeroizeOnDrop`, required of `H`).
 pub(crate) fn derive<H>(
     password: &[u8],
     salt: &[u8],
@@ -68,7 +65,7 @@ pub(crate) fn derive<H>(
     n: usize,
 ) -> Zeroizing<Vec<u8>>
 where
-    H: Digest + FixedOutputReset + BlockSizeUser + OutputSizeUser + ZeroizeOnDrop,
+    H: Digest + BlockSizeUser + OutputSizeUser + ZeroizeOnDrop,
 {
     let v = <H as BlockSizeUser>::BlockSize::USIZE;
     let u = <H as OutputSizeUser>::OutputSize::USIZE;
@@ -84,15 +81,16 @@ where
     let mut i = Zeroizing::new([s.as_slice(), p.as_slice()].concat());
 
     let mut out = Zeroizing::new(Vec::with_capacity(n.div_ceil(u) * u));
-    let mut hasher = H::new();
     let mut a = Output::<H>::default();
     while out.len() < n {
-        Digest::update(&mut hasher, &d);
-        Digest::update(&mut hasher, i.as_slice());
-        Digest::finalize_into_reset(&mut hasher, &mut a);
+        let mut hasher = H::new();
+        hasher.update(&d);
+        hasher.update(i.as_slice());
+        hasher.finalize_into(&mut a);
         for _ in 1..iterations {
-            Digest::update(&mut hasher, &a);
-            Digest::finalize_into_reset(&mut hasher, &mut a);
+            // A fresh hasher each round (faster than resetting one); each
+            // is wiped when dropped (`ZeroizeOnDrop`).
+            a = H::digest(&a);
         }
         out.extend_from_slice(&a);
         if out.len() >= n {
