@@ -87,6 +87,8 @@ fn records_pfx_contents_and_export_documents() {
         keys: vec![Zeroizing::new(der.to_vec())],
         certificates: vec![],
         friendly_name: None,
+        key_friendly_name: None,
+        certificate_friendly_names: vec![],
     };
     assert_clean("PfxContents", &format!("{contents:?}"), &der);
     assert_clean("PfxContents", &format!("{contents:#?}"), &der);

@@ -1,4 +1,4 @@
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use peerid::format::envelope::MAX_DOCUMENT_BYTES;
@@ -6,7 +6,7 @@ use peerid::store::{ImportOptions, Store};
 use peerid::{Error, Result};
 
 use crate::cli::ImportArgs;
-use crate::output::Reply;
+use crate::output::{Reply, terminal_safe};
 use crate::password::{self, Purpose};
 
 pub fn run(store: &Store, args: &ImportArgs) -> Result<Reply> {
@@ -16,8 +16,13 @@ pub fn run(store: &Store, args: &ImportArgs) -> Result<Reply> {
     if let Some(n) = args.max_iterations {
         opts.max_iterations = n;
     }
-    let name = store.import(&document, &password, &opts)?;
-    Ok(Reply::peer_name(&name))
+    let imported = store.import_with_notices(&document, &password, &opts)?;
+    for notice in &imported.notices {
+        // Ignore a failed write, as main's `say` does: the import is done.
+        let line = format!("peerid: warning: {}\n", terminal_safe(&notice.to_string()));
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+    Ok(Reply::peer_name(&imported.peer_name))
 }
 
 /// Reads the document from a file or stdin (`-` or none), never more than

@@ -804,3 +804,114 @@ fn windows_identity_without_a_peer_name_in_its_idc() {
     ));
     assert_eq!(snapshot(&w.target), before);
 }
+
+#[test]
+fn of_several_certificates_with_the_key_the_first_that_passes_every_check_is_taken() {
+    let w = world();
+    let own = w
+        .source
+        .db()
+        .certificate(&w.traveller.to_string())
+        .expect("cert");
+    // The traveller's own IDC with its signature broken: the same key, so
+    // it matches, but it fails the self-signature check.
+    let mut broken = own.clone();
+    *broken.last_mut().expect("byte") ^= 1;
+    // A CA-like certificate (another key) with attributes that are not well
+    // formed: ignored, attributes and all.
+    let donor = w
+        .source
+        .db()
+        .certificate(&w.donor.to_string())
+        .expect("cert");
+    let utf8 = der::asn1::Any::new(der::Tag::Utf8String, b"CA".to_vec()).expect("any");
+    let odd = der::asn1::Any::new(der::Tag::BmpString, vec![0, b'C', 0]).expect("any");
+    let int = der::asn1::Any::new(der::Tag::Integer, vec![1]).expect("any");
+    let ca = testkit::cert_bag(
+        &donor,
+        vec![
+            testkit::attribute(testkit::FRIENDLY_NAME, utf8),
+            testkit::attribute(testkit::LOCAL_KEY_ID, int),
+        ],
+    );
+    let ca_odd = testkit::cert_bag(
+        &donor,
+        vec![testkit::attribute(testkit::FRIENDLY_NAME, odd)],
+    );
+    for profile in PROFILES {
+        let bags = vec![
+            ca.clone(),
+            testkit::cert_bag(&broken, Vec::new()),
+            ca_odd.clone(),
+        ];
+        let pfx = testkit::prepend_data_bags(&w.traveller_pfx(profile), PASSWORD, bags);
+        // The broken one alone is refused, so it is checked, not skipped.
+        let alone = testkit::replace_certificates(&pfx, PASSWORD, &broken);
+        let doc = envelope::emit(&w.traveller.to_string(), &alone);
+        w.refused(doc.as_bytes(), PASSWORD, |e| {
+            matches!(e, Error::BadSignature)
+        });
+
+        let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+        let name = w
+            .target
+            .import(doc.as_bytes(), &pw(PASSWORD), &ImportOptions::default())
+            .expect("the valid certificate after the broken one is taken");
+        assert_eq!(name, w.traveller);
+        assert_eq!(
+            w.target.db().certificate(&name.to_string()).expect("cert"),
+            own
+        );
+        assert_eq!(
+            w.target.friendly_name(&name).expect("f"),
+            "Ålice's laptop ☃"
+        );
+        w.target.delete(&name).expect("delete");
+    }
+}
+
+#[test]
+fn a_friendly_name_the_store_cannot_hold_is_left_out_and_reported() {
+    let w = world();
+    let record = w.source.db().get(&w.traveller.to_string()).expect("record");
+    let long = "é".repeat(256);
+    for (friendly, why) in [(long.as_str(), "256 UTF-16"), ("nul\0inside", "NUL")] {
+        for profile in PROFILES {
+            let pfx = pfx::encode(
+                &record.private_key,
+                &record.certificate,
+                Some(friendly),
+                &pw(PASSWORD),
+                &params(profile),
+            )
+            .expect("encode");
+            let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+            let imported = w
+                .target
+                .import_with_notices(doc.as_bytes(), &pw(PASSWORD), &ImportOptions::default())
+                .expect("imported without its friendly name");
+            assert_eq!(imported.peer_name, w.traveller);
+            match imported.notices.as_slice() {
+                [super::ImportNotice::FriendlyNameUnset { reason }] => {
+                    assert!(reason.contains(why), "{reason}");
+                    let shown = imported.notices[0].to_string();
+                    assert!(!shown.contains(friendly), "the name itself is not echoed");
+                }
+                other => panic!("expected one notice, got {other:?}"),
+            }
+            let stored = w.target.db().get(&w.traveller.to_string()).expect("record");
+            assert_eq!(stored.friendly_name, "", "unset");
+            w.target.delete(&w.traveller).expect("delete");
+        }
+    }
+    // A name the store holds gives no notice.
+    let imported = w
+        .target
+        .import_with_notices(
+            w.export(PfxProfile::Modern).as_bytes(),
+            &pw(PASSWORD),
+            &ImportOptions::default(),
+        )
+        .expect("import");
+    assert_eq!(imported.notices, []);
+}

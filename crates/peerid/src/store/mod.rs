@@ -10,7 +10,7 @@ mod transfer;
 #[cfg(test)]
 mod hostile_tests;
 
-pub use transfer::{ImportOptions, VerifiedImport, verify_export_document};
+pub use transfer::{ImportNotice, ImportOptions, Imported, VerifiedImport, verify_export_document};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -16,7 +16,9 @@ use crate::name::{FriendlyName, PeerName};
 /// Limits that apply to one import.
 #[derive(Debug, Clone, Copy)]
 pub struct ImportOptions {
-    /// Highest key-derivation iteration count accepted (MAC and each bag).
+    /// Highest key-derivation iteration count accepted (MAC and each bag);
+    /// all the counts of one document together may add up to three times
+    /// this ([`pfx::TOTAL_ITERATIONS_FACTOR`]).
     pub max_iterations: u32,
 }
 
@@ -84,6 +86,22 @@ impl Store {
         password: &SecretString,
         opts: &ImportOptions,
     ) -> Result<PeerName> {
+        self.import_with_notices(document, password, opts)
+            .map(|imported| imported.peer_name)
+    }
+
+    /// As [`Store::import`], and also says what of the document was not
+    /// imported (a friendly name the store cannot hold, say), for the caller
+    /// to tell the user.
+    ///
+    /// # Errors
+    /// As [`Store::import`].
+    pub fn import_with_notices(
+        &self,
+        document: &[u8],
+        password: &SecretString,
+        opts: &ImportOptions,
+    ) -> Result<Imported> {
         // Steps 1-6: everything that needs no store.
         let verified = verify_export_document(document, password, opts)?;
         // Step 7: one atomic insert, or AlreadyExists with the store untouched.
@@ -94,7 +112,45 @@ impl Store {
             verified.certificate,
         );
         self.db().insert(std::slice::from_ref(&record))?;
-        Ok(verified.peer_name)
+        Ok(Imported {
+            peer_name: verified.peer_name,
+            notices: verified.notices,
+        })
+    }
+}
+
+/// What [`Store::import_with_notices`] imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// The peer name of the new identity.
+    pub peer_name: PeerName,
+    /// What of the document was not imported, for the user to hear about.
+    pub notices: Vec<ImportNotice>,
+}
+
+/// Something of an export document that was left out of an import that
+/// succeeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportNotice {
+    /// The PFX's friendlyName is one the store cannot hold (over 255 UTF-16
+    /// code units, or with a NUL), so the identity has none.
+    FriendlyNameUnset {
+        /// Why the store cannot hold it (never the name itself, which may
+        /// hold anything).
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for ImportNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportNotice::FriendlyNameUnset { reason } => write!(
+                f,
+                "the friendly name in the document was not imported ({reason}); \
+                 the identity has no friendly name"
+            ),
+        }
     }
 }
 
@@ -110,6 +166,8 @@ pub struct VerifiedImport {
     pub friendly_name: FriendlyName,
     /// The DER of the IDC.
     pub certificate: Vec<u8>,
+    /// What of the document was left out (see [`ImportNotice`]).
+    pub notices: Vec<ImportNotice>,
 }
 
 /// Steps 1 to 6 of DESIGN.md §4 on a `PEERIDENTITYEXPORT` document, without
@@ -132,12 +190,75 @@ pub fn verify_export_document(
         [one] => PrivateKey::from_pkcs8_der(one)?,
         many => return Err(Error::MultiplePrivateKeys { count: many.len() }),
     };
-    let cert_der = matching_certificate(&key, &contents.certificates)?;
-    let idc = idc::parse_and_verify(cert_der)?;
+    // Steps 5-6 for each certificate that holds the key, in file order: the
+    // first that passes every check is the identity's; the others, and every
+    // certificate that holds another key, are ignored.
+    let bits = key.public_key_bits();
+    let mut first_error = None;
+    let mut chosen = None;
+    for (index, cert_der) in contents.certificates.iter().enumerate() {
+        if !holds_key(cert_der, &bits) {
+            continue;
+        }
+        match check_certificate(&doc, &key, cert_der) {
+            Ok(claimed) => {
+                chosen = Some((index, claimed));
+                break;
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let Some((index, claimed)) = chosen else {
+        return Err(first_error.unwrap_or(Error::KeyCertificateMismatch));
+    };
 
+    // The key bag's friendlyName, else the chosen certificate's (when its
+    // localKeyId links it to the key). One the store cannot hold is left
+    // out, and the caller is told; it does not cost the identity.
+    let offered = contents.key_friendly_name.clone().or_else(|| {
+        contents
+            .certificate_friendly_names
+            .get(index)
+            .cloned()
+            .flatten()
+    });
+    let mut notices = Vec::new();
+    let friendly_name = match offered.as_deref().map(FriendlyName::new) {
+        None => FriendlyName::default(),
+        Some(Ok(name)) => name,
+        Some(Err(e)) => {
+            let reason = match e {
+                Error::InvalidFriendlyName { reason } => reason,
+                other => other.to_string(),
+            };
+            notices.push(ImportNotice::FriendlyNameUnset { reason });
+            FriendlyName::default()
+        }
+    };
+    let certificate = contents.certificates[index].clone();
+    Ok(VerifiedImport {
+        key,
+        peer_name: claimed,
+        friendly_name,
+        certificate,
+        notices,
+    })
+}
+
+/// Steps 5 and 6 for one certificate that holds the key: an IDC whose
+/// self-signature verifies, and whose names agree with the key and with the
+/// document. Returns the peer name the document claims.
+fn check_certificate(
+    doc: &envelope::ExportDocument,
+    key: &PrivateKey,
+    cert_der: &[u8],
+) -> Result<PeerName> {
+    let idc = idc::parse_and_verify(cert_der)?;
     // Step 6: the name the document claims against what the key and the
     // IDC (which the MAC covers; the XML is not covered) prove.
-    let claimed = claimed_name(&doc, idc.peer_name.as_ref())?;
+    let claimed = claimed_name(doc, idc.peer_name.as_ref())?;
     if claimed.authority() != &key.authority() || idc.authority != key.authority() {
         return Err(Error::PeerNameMismatch {
             reason: format!(
@@ -154,17 +275,7 @@ pub fn verify_export_document(
             reason: format!("the document names {claimed}, but its certificate names {proved}"),
         });
     }
-    let friendly_name = match &contents.friendly_name {
-        Some(f) => FriendlyName::new(f)?,
-        None => FriendlyName::default(),
-    };
-    let certificate = cert_der.to_vec();
-    Ok(VerifiedImport {
-        key,
-        peer_name: claimed,
-        friendly_name,
-        certificate,
-    })
+    Ok(claimed)
 }
 
 /// The peer name the document claims. Leading whitespace is layout; trailing
@@ -193,21 +304,13 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// The one certificate whose public key is `key`'s; other certificates in
-/// the file (a CA chain, say) are ignored.
-fn matching_certificate<'a>(key: &PrivateKey, certs: &'a [Vec<u8>]) -> Result<&'a [u8]> {
-    let bits = key.public_key_bits();
-    certs
-        .iter()
-        .find(|der| {
-            Certificate::from_der(der).is_ok_and(|c| {
-                c.tbs_certificate()
-                    .subject_public_key_info()
-                    .subject_public_key
-                    .raw_bytes()
-                    == bits.as_slice()
-            })
-        })
-        .map(Vec::as_slice)
-        .ok_or(Error::KeyCertificateMismatch)
+/// Whether the certificate's public key is the key's (bits `bits`).
+fn holds_key(cert_der: &[u8], bits: &[u8]) -> bool {
+    Certificate::from_der(cert_der).is_ok_and(|c| {
+        c.tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes()
+            == bits
+    })
 }

@@ -1,9 +1,10 @@
 //! The ASN.1 structures of a PFX (RFC 7292 §4, Appendix D; RFC 2315 and RFC
 //! 5652 for ContentInfo and EncryptedData; RFC 8018 for PBES2), as `der`
-//! types. Owned types throughout: a PFX is at most 1 MiB, so the copies are
-//! cheap, and one set of types serves both reading and writing.
+//! types. Owned types almost throughout: a PFX is at most 1 MiB, so the
+//! copies are cheap, and one set of types serves both reading and writing;
+//! the one borrowed type, [`SafeBagRef`], keeps decrypted bags in place.
 
-use der::asn1::{Any, ObjectIdentifier as Oid, OctetString, SetOfVec};
+use der::asn1::{Any, AnyRef, ObjectIdentifier as Oid, OctetString, SetOfVec};
 use der::{Decode, Encode, Sequence, ValueOrd};
 use spki::AlgorithmIdentifierOwned;
 
@@ -167,6 +168,18 @@ pub(crate) struct SafeBag {
 }
 
 /// RFC 7292 §4.2: `PKCS12Attribute ::= SEQUENCE { attrId OBJECT IDENTIFIER, attrValues SET OF ANY }`
+/// A [`SafeBag`] read in place from its SafeContents, its value borrowed:
+/// decrypted SafeContents are held in memory that is wiped on drop, and a
+/// plain `keyBag` among them must not be copied out of it into memory that
+/// is not.
+#[derive(Clone, Debug, Sequence)]
+pub(crate) struct SafeBagRef<'a> {
+    pub bag_id: Oid,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    pub bag_value: AnyRef<'a>,
+    pub bag_attributes: Option<SetOfVec<Attribute>>,
+}
+
 #[derive(Clone, Debug, Sequence, ValueOrd)]
 pub(crate) struct Attribute {
     pub attr_id: Oid,
@@ -251,6 +264,18 @@ pub(crate) fn from_any<T: for<'a> Decode<'a, Error = der::Error>>(
 }
 
 /// Encode `value` to DER. Only fails on lengths past 256 MiB, which cannot happen here.
+/// As [`from_any`], for a borrowed value (which is copied to be decoded:
+/// only for values that are not secret).
+pub(crate) fn from_any_ref<T: for<'a> Decode<'a, Error = der::Error>>(
+    any: AnyRef<'_>,
+    what: &str,
+) -> Result<T> {
+    let der = any
+        .to_der()
+        .map_err(|e| Error::malformed_pfx(format!("{what}: {e}")))?;
+    from_der(&der, what)
+}
+
 pub(crate) fn to_der<T: Encode>(value: &T) -> Result<Vec<u8>> {
     value
         .to_der()

@@ -1,5 +1,6 @@
-//! Running the independent key derivations of one PFX side by side
-//! (the MAC key and every bag key), on several threads.
+//! Running independent key derivations of one PFX side by side, on several
+//! threads: the MAC key under each password form first, then, once the MAC
+//! has verified, every bag key (DESIGN.md §4 step 4).
 //!
 //! Each derivation is a pure function of its parameters and a password form,
 //! so duplicates (the same PBES2 bag under two PKCS#12 password forms) are
@@ -29,6 +30,14 @@ impl Work<'_> {
             (Work::Mac(a), Work::Mac(b)) => std::ptr::eq(a, b),
             (Work::Bag(a), Work::Bag(b)) => std::ptr::eq(a, b),
             _ => false,
+        }
+    }
+
+    #[cfg(test)]
+    fn describe(self) -> (&'static str, u64) {
+        match self {
+            Work::Mac(m) => ("mac", m.iterations),
+            Work::Bag(s) => ("bag", s.iterations()),
         }
     }
 
@@ -86,6 +95,8 @@ impl<'a> Jobs<'a> {
         } else {
             self.jobs.len().min(cores.max(MAX_THREADS)).max(1)
         };
+        #[cfg(test)]
+        log::record(self.jobs.iter().map(|j| j.work.describe()));
         let jobs = &self.jobs;
         let run_share = move |t: usize| -> Vec<(usize, Result<Zeroizing<Vec<u8>>>)> {
             jobs.iter()
@@ -131,5 +142,26 @@ impl Derived<'_> {
             .iter()
             .position(|j| j.work.same(work) && j.password == password)?;
         self.keys.get(i).map(|k| k.as_slice())
+    }
+}
+
+/// A record, per test thread, of every derivation [`Jobs::run`] started, in
+/// order, as (`"mac"` or `"bag"`, declared iteration count), so that tests
+/// can check which work a decode did.
+#[cfg(test)]
+pub(crate) mod log {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static DERIVATIONS: RefCell<Vec<(&'static str, u64)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn record(jobs: impl Iterator<Item = (&'static str, u64)>) {
+        DERIVATIONS.with(|d| d.borrow_mut().extend(jobs));
+    }
+
+    /// The derivations started on this thread since the last call.
+    pub(crate) fn take() -> Vec<(&'static str, u64)> {
+        DERIVATIONS.with(|d| std::mem::take(&mut *d.borrow_mut()))
     }
 }

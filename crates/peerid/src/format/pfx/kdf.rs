@@ -7,8 +7,8 @@
 //! A_i = H^r(D || I); I_j = (I_j + (A_i repeated to v bits) + 1) mod 2^v
 //! ```
 
-use sha2::digest::{Digest, OutputSizeUser, block_api::BlockSizeUser, typenum::Unsigned};
-use zeroize::Zeroizing;
+use sha2::digest::{Digest, Output, OutputSizeUser, block_api::BlockSizeUser, typenum::Unsigned};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The purpose byte `ID` of RFC 7292 B.3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +54,9 @@ pub(crate) const FUZZING_ROUNDS: u32 = 1;
 /// encoded password bytes (see [`bmp_password`]).
 ///
 /// The caller bounds `iterations` before calling: this function always does
-/// the work it is asked to.
+/// the work it is asked to. Everything derived from the password is wiped
+/// before it returns: the working value `I`, every block `A` (the last one
+/// included) and every hasher state (`ZeroizeOnDrop`, required of `H`).
 pub(crate) fn derive<H>(
     password: &[u8],
     salt: &[u8],
@@ -63,7 +65,7 @@ pub(crate) fn derive<H>(
     n: usize,
 ) -> Zeroizing<Vec<u8>>
 where
-    H: Digest + BlockSizeUser + OutputSizeUser,
+    H: Digest + BlockSizeUser + OutputSizeUser + ZeroizeOnDrop,
 {
     let v = <H as BlockSizeUser>::BlockSize::USIZE;
     let u = <H as OutputSizeUser>::OutputSize::USIZE;
@@ -79,12 +81,15 @@ where
     let mut i = Zeroizing::new([s.as_slice(), p.as_slice()].concat());
 
     let mut out = Zeroizing::new(Vec::with_capacity(n.div_ceil(u) * u));
+    let mut a = Output::<H>::default();
     while out.len() < n {
         let mut hasher = H::new();
         hasher.update(&d);
         hasher.update(i.as_slice());
-        let mut a = hasher.finalize();
+        hasher.finalize_into(&mut a);
         for _ in 1..iterations {
+            // A fresh hasher each round (faster than resetting one); each
+            // is wiped when dropped (`ZeroizeOnDrop`).
             a = H::digest(&a);
         }
         out.extend_from_slice(&a);
@@ -101,8 +106,8 @@ where
                 carry = sum >> 8;
             }
         }
-        zeroize::Zeroize::zeroize(a.as_mut_slice());
     }
+    a.as_mut_slice().zeroize();
     out.truncate(n);
     out
 }

@@ -9,8 +9,9 @@
 //!
 //! [`encode()`] writes one `pkcs8ShroudedKeyBag` (in a `data` ContentInfo) and
 //! one `certBag` (in an `encryptedData` ContentInfo), linked by `localKeyId`,
-//! always with a MAC. [`decode()`] bounds every work factor before deriving any
-//! key, verifies the MAC, then decrypts.
+//! always with a MAC. [`decode()`] bounds every work factor and their sum
+//! before deriving any key, verifies the MAC before deriving any other key,
+//! then decrypts.
 
 mod asn1;
 mod decode;
@@ -20,7 +21,7 @@ mod kdf;
 mod mac;
 mod pbe;
 
-pub use decode::decode;
+pub use decode::{TOTAL_ITERATIONS_FACTOR, decode};
 pub use encode::encode;
 
 use zeroize::Zeroizing;
@@ -91,9 +92,15 @@ pub struct PfxContents {
     pub keys: Vec<Zeroizing<Vec<u8>>>,
     /// The DER X.509 of every `x509Certificate` cert bag, in file order.
     pub certificates: Vec<Vec<u8>>,
-    /// The `friendlyName` attribute of the key bag, else of the cert bag
-    /// whose `localKeyId` matches the key bag's.
+    /// The `friendlyName` attribute of the key bag, else of the first cert
+    /// bag whose `localKeyId` matches the key bag's.
     pub friendly_name: Option<String>,
+    /// The `friendlyName` attribute of the key bag alone.
+    pub key_friendly_name: Option<String>,
+    /// For each of `certificates`, its bag's `friendlyName` when the bag's
+    /// `localKeyId` matches the key bag's (a well-formed attribute only:
+    /// malformed attributes of certificate bags are ignored).
+    pub certificate_friendly_names: Vec<Option<String>>,
 }
 
 impl std::fmt::Debug for PfxContents {
@@ -108,6 +115,11 @@ impl std::fmt::Debug for PfxContents {
                 &format_args!("[{} certificate(s)]", self.certificates.len()),
             )
             .field("friendly_name", &self.friendly_name)
+            .field("key_friendly_name", &self.key_friendly_name)
+            .field(
+                "certificate_friendly_names",
+                &self.certificate_friendly_names,
+            )
             .finish()
     }
 }

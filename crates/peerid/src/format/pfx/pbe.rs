@@ -199,7 +199,16 @@ impl Scheme {
                     Pbes1Cipher::Rc2_128 => 16,
                     Pbes1Cipher::Rc2_40 => 5,
                 };
-                let mut out = kdf::derive::<Sha1>(password, salt, Purpose::Key, rounds, key_len);
+                // Sized up front: growing a Vec would leave a copy of the
+                // key in the freed buffer, which nothing wipes.
+                let mut out = Zeroizing::new(Vec::with_capacity(key_len + 8));
+                out.extend_from_slice(&kdf::derive::<Sha1>(
+                    password,
+                    salt,
+                    Purpose::Key,
+                    rounds,
+                    key_len,
+                ));
                 out.extend_from_slice(&kdf::derive::<Sha1>(password, salt, Purpose::Iv, rounds, 8));
                 out
             }

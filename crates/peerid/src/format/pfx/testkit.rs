@@ -9,11 +9,12 @@ use der::asn1::{OctetString, SetOfVec};
 use secrecy::SecretString;
 
 use super::asn1::{
-    self, CertBag, ContentInfo, EncryptedPrivateKeyInfo, Pbes2Params, Pbkdf2Params, Pfx,
-    Pkcs12PbeParams, SafeBag, oid,
+    self, Attribute, CertBag, ContentInfo, EncryptedContentInfo, EncryptedData,
+    EncryptedPrivateKeyInfo, Pbes2Params, Pbkdf2Params, Pfx, Pkcs12PbeParams, SafeBag, oid,
 };
 use super::kdf::bmp_password;
 use super::mac::{self, MacDigest};
+use super::pbe::Scheme;
 
 /// Bytes from a hex string.
 pub(crate) fn unhex(s: &str) -> Vec<u8> {
@@ -157,4 +158,104 @@ pub(crate) fn replace_certificates(pfx_der: &[u8], password: &str, cert_der: &[u
             });
         })
     })
+}
+
+/// A plain certificate bag holding `cert_der`, with `attributes`.
+pub(crate) fn cert_bag(cert_der: &[u8], attributes: Vec<Attribute>) -> SafeBag {
+    let cert = CertBag {
+        cert_id: oid::X509_CERTIFICATE,
+        cert_value: asn1::to_any(&OctetString::new(cert_der.to_vec()).expect("o")).expect("any"),
+    };
+    SafeBag {
+        bag_id: oid::CERT_BAG,
+        bag_value: asn1::to_any(&cert).expect("any"),
+        bag_attributes: (!attributes.is_empty())
+            .then(|| SetOfVec::try_from(attributes).expect("attribute set")),
+    }
+}
+
+/// The `friendlyName` attribute's OID.
+pub(crate) const FRIENDLY_NAME: der::asn1::ObjectIdentifier = oid::FRIENDLY_NAME;
+/// The `localKeyId` attribute's OID.
+pub(crate) const LOCAL_KEY_ID: der::asn1::ObjectIdentifier = oid::LOCAL_KEY_ID;
+
+/// One attribute with one value.
+pub(crate) fn attribute(id: der::asn1::ObjectIdentifier, value: der::asn1::Any) -> Attribute {
+    Attribute {
+        attr_id: id,
+        attr_values: SetOfVec::try_from(vec![value]).expect("set"),
+    }
+}
+
+/// The same PFX with `bags` added at the front of its plain `data`
+/// SafeContents (so that they come before the certificate of the encrypted
+/// one), with a fresh valid MAC under `password`.
+pub(crate) fn prepend_data_bags(pfx_der: &[u8], password: &str, bags: Vec<SafeBag>) -> Vec<u8> {
+    rebuild(pfx_der, Some(password), |safes| {
+        with_data_bags(safes, |existing| {
+            existing.splice(0..0, bags);
+        })
+    })
+}
+
+/// A PFX whose only key is a shrouded key bag (PBES1-3DES, `key_iterations`)
+/// hidden inside an encrypted SafeContents beside the certificate bag: one
+/// encrypted SafeContents (PBES1-3DES) per entry of `safe_iterations`, the
+/// first with the two bags, the others empty; an HMAC-SHA1 MAC with
+/// `mac_iterations`; everything under `password`.
+pub(crate) fn hidden_key_pfx(
+    key_pkcs8: &[u8],
+    cert_der: &[u8],
+    password: &str,
+    mac_iterations: u32,
+    safe_iterations: &[u32],
+    key_iterations: u32,
+) -> Vec<u8> {
+    let bmp = bmp_password(password);
+    let octets = |b: Vec<u8>| OctetString::new(b).expect("octets");
+    let key_scheme = Scheme::new_legacy(key_iterations).expect("scheme");
+    let key_secret = key_scheme.derive(&bmp).expect("derive");
+    let epki = EncryptedPrivateKeyInfo {
+        encryption_algorithm: key_scheme.algorithm_identifier().expect("alg"),
+        encrypted_data: octets(key_scheme.encrypt(&key_secret, key_pkcs8).expect("enc")),
+    };
+    let key_bag = SafeBag {
+        bag_id: oid::SHROUDED_KEY_BAG,
+        bag_value: asn1::to_any(&epki).expect("any"),
+        bag_attributes: None,
+    };
+    let inner = asn1::to_der(&vec![key_bag, cert_bag(cert_der, Vec::new())]).expect("der");
+    let empty = asn1::to_der(&Vec::<SafeBag>::new()).expect("der");
+    let safes: Vec<ContentInfo> = safe_iterations
+        .iter()
+        .enumerate()
+        .map(|(i, &iterations)| {
+            let scheme = Scheme::new_legacy(iterations).expect("scheme");
+            let secret = scheme.derive(&bmp).expect("derive");
+            let plain = if i == 0 { &inner } else { &empty };
+            let encrypted = EncryptedData {
+                version: 0,
+                encrypted_content_info: EncryptedContentInfo {
+                    content_type: oid::DATA,
+                    content_encryption_algorithm: scheme.algorithm_identifier().expect("alg"),
+                    encrypted_content: Some(octets(scheme.encrypt(&secret, plain).expect("enc"))),
+                },
+            };
+            ContentInfo {
+                content_type: oid::ENCRYPTED_DATA,
+                content: Some(asn1::to_any(&encrypted).expect("any")),
+            }
+        })
+        .collect();
+    let data = asn1::to_der(&safes).expect("der");
+    let mac = mac::compute(MacDigest::Sha1, &bmp, vec![7; 8], mac_iterations, &data).expect("mac");
+    let pfx = Pfx {
+        version: 3,
+        auth_safe: ContentInfo {
+            content_type: oid::DATA,
+            content: Some(asn1::to_any(&octets(data)).expect("any")),
+        },
+        mac_data: Some(mac),
+    };
+    asn1::to_der(&pfx).expect("der")
 }

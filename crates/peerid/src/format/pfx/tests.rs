@@ -425,3 +425,189 @@ fn deep_definite_length_nesting_is_malformed_without_overflow() {
         matches!(e, Error::MalformedPfx { .. })
     });
 }
+
+/// The derivations a decode started, in order: see [`super::jobs::log`].
+fn derivations() -> Vec<(&'static str, u64)> {
+    super::jobs::log::take()
+}
+
+#[test]
+fn the_mac_is_verified_before_any_bag_key_is_derived() {
+    for profile in [PfxProfile::Modern, PfxProfile::Legacy] {
+        let der = sample(profile, "right");
+        derivations();
+        // A wrong password: one MAC derivation, nothing else.
+        assert_err(decode(&der, &pw("wrong"), 10), |e| {
+            matches!(e, Error::WrongPasswordOrTampered)
+        });
+        assert_eq!(derivations(), [("mac", 2)], "{profile:?}");
+        // The empty password: its two forms, and still nothing else.
+        assert_err(decode(&der, &pw(""), 10), |e| {
+            matches!(e, Error::WrongPasswordOrTampered)
+        });
+        assert_eq!(derivations(), [("mac", 2), ("mac", 2)], "{profile:?}");
+        // The right password: the MAC, then both bag keys.
+        decode(&der, &pw("right"), 10).expect("decode");
+        assert_eq!(
+            derivations(),
+            [("mac", 2), ("bag", 2), ("bag", 2)],
+            "{profile:?}"
+        );
+        // The right empty password: bag keys for the form that verified only.
+        let der = sample(profile, "");
+        derivations();
+        decode(&der, &pw(""), 10).expect("decode");
+        assert_eq!(
+            derivations(),
+            [("mac", 2), ("mac", 2), ("bag", 2), ("bag", 2)],
+            "{profile:?}"
+        );
+    }
+}
+
+#[test]
+fn the_iteration_counts_of_a_file_add_up_to_at_most_three_times_the_cap() {
+    // MAC 1 (rebuild's), key bag 2, and the certificate's SafeContents (2)
+    // twice: 7 in all, each within a cap of 2.
+    let der = rebuild(&sample(PfxProfile::Legacy, "p"), Some("p"), |safes| {
+        let encrypted = safes
+            .iter()
+            .find(|c| c.content_type == oid::ENCRYPTED_DATA)
+            .expect("encrypted safe")
+            .clone();
+        safes.push(encrypted);
+    });
+    derivations();
+    assert_err(decode(&der, &pw("p"), 2), |e| {
+        matches!(e, Error::WorkFactorTooHigh { asked: 7, limit: 6 })
+    });
+    assert_eq!(derivations(), [], "refused before any derivation");
+    // With a wrong password too: the budget comes before the MAC.
+    assert_err(decode(&der, &pw("wrong"), 2), |e| {
+        matches!(e, Error::WorkFactorTooHigh { asked: 7, limit: 6 })
+    });
+    assert_eq!(derivations(), []);
+    // Within the budget of a cap of 3 (9) the same file is read.
+    let got = decode(&der, &pw("p"), 3).expect("decode");
+    assert_eq!(got.certificates.len(), 2);
+    // A count over the cap is named as such, before the sum.
+    assert_err(decode(&der, &pw("p"), 1), |e| {
+        matches!(e, Error::WorkFactorTooHigh { asked: 2, limit: 1 })
+    });
+}
+
+#[test]
+fn hidden_key_bags_count_against_the_budget_before_they_are_derived() {
+    let (key, cert) = (unhex(KEY_HEX), unhex(CERT_HEX));
+    // MAC 3 and two encrypted SafeContents of 3: 9, the budget of a cap of 3.
+    // The key bag inside the first (1 more) is seen only once it is decrypted.
+    let der = testkit::hidden_key_pfx(&key, &cert, "p", 3, &[3, 3], 1);
+    derivations();
+    assert_err(decode(&der, &pw("p"), 3), |e| {
+        matches!(
+            e,
+            Error::WorkFactorTooHigh {
+                asked: 10,
+                limit: 9
+            }
+        )
+    });
+    assert_eq!(
+        derivations(),
+        [("mac", 3), ("bag", 3), ("bag", 3)],
+        "the hidden key bag's key is not derived"
+    );
+    // A hidden key bag over the cap on its own is named as such.
+    let der_high = testkit::hidden_key_pfx(&key, &cert, "p", 1, &[1], 4);
+    assert_err(decode(&der_high, &pw("p"), 3), |e| {
+        matches!(e, Error::WorkFactorTooHigh { asked: 4, limit: 3 })
+    });
+    derivations();
+    // Within a cap of 4 (budget 12) it is read, and its key derived last.
+    let got = decode(&der, &pw("p"), 4).expect("decode");
+    assert_eq!(got.keys[0].as_slice(), key.as_slice());
+    assert_eq!(got.certificates, vec![cert.clone()]);
+    assert_eq!(
+        derivations(),
+        [("mac", 3), ("bag", 3), ("bag", 3), ("bag", 1)]
+    );
+}
+
+#[test]
+fn a_second_hidden_key_is_refused_without_deriving_it() {
+    let (key, cert) = (unhex(KEY_HEX), unhex(CERT_HEX));
+    let der = testkit::hidden_key_pfx(&key, &cert, "p", 1, &[1], 1);
+    // Add a plain key bag beside the hidden one.
+    let der = rebuild(&der, Some("p"), |safes| {
+        let plain = SafeBag {
+            bag_id: oid::KEY_BAG,
+            bag_value: Any::from_der(&key).expect("any"),
+            bag_attributes: None,
+        };
+        let bags = asn1::to_der(&vec![plain]).expect("der");
+        safes.push(ContentInfo {
+            content_type: oid::DATA,
+            content: Some(asn1::to_any(&OctetString::new(bags).expect("o")).expect("a")),
+        });
+    });
+    derivations();
+    assert_err(decode(&der, &pw("p"), 10), |e| {
+        matches!(e, Error::MultiplePrivateKeys { count: 2 })
+    });
+    assert_eq!(derivations(), [("mac", 1), ("bag", 1)]);
+}
+
+#[test]
+fn malformed_attributes_of_another_certificate_are_ignored() {
+    let bmp_odd = Any::new(der::Tag::BmpString, vec![0, b'C', 0]).expect("any");
+    let utf8 = Any::new(der::Tag::Utf8String, b"CA".to_vec()).expect("any");
+    let lone_surrogate = Any::new(der::Tag::BmpString, vec![0xd8, 0x00]).expect("any");
+    let int_id = Any::new(der::Tag::Integer, vec![1]).expect("any");
+    let ca = |attrs| testkit::cert_bag(b"\x30\x03\x02\x01\x01", attrs);
+    let bags = vec![
+        ca(vec![testkit::attribute(oid::FRIENDLY_NAME, utf8)]),
+        ca(vec![testkit::attribute(oid::FRIENDLY_NAME, bmp_odd)]),
+        ca(vec![testkit::attribute(oid::FRIENDLY_NAME, lone_surrogate)]),
+        ca(vec![testkit::attribute(oid::LOCAL_KEY_ID, int_id)]),
+    ];
+    for profile in [PfxProfile::Modern, PfxProfile::Legacy] {
+        let der = testkit::prepend_data_bags(&sample(profile, "p"), "p", bags.clone());
+        let got = decode(&der, &pw("p"), 10).expect("decode");
+        assert_eq!(got.certificates.len(), 5);
+        assert_eq!(got.certificates[4], unhex(CERT_HEX));
+        assert_eq!(got.friendly_name.as_deref(), Some("Ålice's key ☃ 🔑"));
+        assert_eq!(
+            got.certificate_friendly_names[..4],
+            [None, None, None, None]
+        );
+        assert_eq!(
+            got.certificate_friendly_names[4].as_deref(),
+            Some("Ålice's key ☃ 🔑")
+        );
+    }
+}
+
+#[test]
+fn pbes1_keys_are_derived_into_one_buffer_of_their_final_size() {
+    // Growing a Vec moves its bytes and frees the old buffer unwiped, so the
+    // key and IV must go into a buffer that never grows.
+    use super::pbe::{Pbes1Cipher, Scheme};
+    for (cipher, len) in [
+        (Pbes1Cipher::Tdes, 32),
+        (Pbes1Cipher::Rc2_128, 24),
+        (Pbes1Cipher::Rc2_40, 13),
+    ] {
+        let scheme = Scheme::Pbes1 {
+            cipher,
+            salt: vec![1; 8],
+            iterations: 1,
+        };
+        let derived = scheme.derive(&[0, b'p', 0, 0]).expect("derive");
+        assert_eq!(derived.len(), len, "{cipher:?}");
+        assert_eq!(
+            derived.capacity(),
+            len,
+            "{cipher:?}: not allocated at its final size"
+        );
+    }
+}
