@@ -1,18 +1,24 @@
 //! The SQLite database behind a store: opening it safely, and one
 //! transaction per change.
 
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rustix::fs::{AtFlags, FlockOperation};
 use zeroize::Zeroizing;
 
-use super::perms;
+use super::path::StoreDir;
 use super::schema::{self, Found};
 use crate::error::{Error, Result};
 
 /// File name of the database inside the store directory.
 pub const DB_FILE: &str = "peerid.sqlite3";
+
+/// File name of the writers' lock file inside the store directory.
+pub const LOCK_FILE: &str = "peerid.lock";
 
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -64,24 +70,117 @@ pub struct Summary {
 /// An open database.
 pub struct Db {
     conn: Connection,
+    /// The database as the user would name it, for messages.
     path: PathBuf,
+    /// The path SQLite was given (through the checked directory).
+    open_path: PathBuf,
+    dir: StoreDir,
+    /// The file every peerid writer of this store locks, in turn
+    /// ([`Db::write_tx`]); `None` on a read-only file system that has none.
+    writer_lock: Option<OwnedFd>,
+    read_only: bool,
+}
+
+/// Writers of this process wait here, in line, before they queue with
+/// other processes on the store's lock file: SQLite's own busy handler
+/// sleeps and retries, which lets a writer lose every round.
+static WRITER: Mutex<()> = Mutex::new(());
+
+/// A write transaction and the locks that let it run without contention.
+/// Fields drop in order: the transaction (rolled back unless committed),
+/// then the locks.
+pub(crate) struct WriteTx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    _file: Option<Flock>,
+    _process: MutexGuard<'static, ()>,
+}
+
+impl<'a> std::ops::Deref for WriteTx<'a> {
+    type Target = rusqlite::Transaction<'a>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl WriteTx<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        self.tx.commit()
+    }
+}
+
+/// An `flock` held on its own open file description until dropped.
+pub(crate) struct Flock(OwnedFd);
+
+impl Flock {
+    fn take(fd: BorrowedFd<'_>, exclusive: bool) -> std::io::Result<Flock> {
+        let fd = fd.try_clone_to_owned()?;
+        let op = if exclusive {
+            FlockOperation::LockExclusive
+        } else {
+            FlockOperation::LockShared
+        };
+        loop {
+            match rustix::fs::flock(&fd, op) {
+                Ok(()) => return Ok(Flock(fd)),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+impl Drop for Flock {
+    fn drop(&mut self) {
+        // The descriptor is a dup: closing it would not release the lock
+        // while the original is open, so unlock explicitly.
+        let _ = rustix::fs::flock(&self.0, FlockOperation::Unlock);
+    }
 }
 
 impl Db {
     /// Opens (creating if needed) the database in `dir`, checking the
-    /// permissions of everything it touches.
+    /// permissions of everything it touches and every directory above it.
     pub fn open(dir: &Path) -> Result<Db> {
-        perms::ensure_private_dir(dir)?;
+        let store = StoreDir::open(dir)?;
         let path = dir.join(DB_FILE);
         for suffix in ["", "-wal", "-shm"] {
-            perms::check_file_if_present(&companion(&path, suffix))?;
+            store.check_file_if_present(&format!("{DB_FILE}{suffix}"))?;
         }
-        perms::create_file_if_missing(&path)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(|e| map_err(&path, e))?;
-        let db = Db { conn, path };
+        let writer_lock = store.open_lock_file(LOCK_FILE)?;
+        let read_only = store.read_only();
+        // Opening and first use are serialised against initialisation (a
+        // shared lock here, an exclusive one to initialise), so sixteen
+        // processes meeting a new store never see it half made.
+        let lock_err = |e: std::io::Error| Error::StoreInaccessible {
+            path: dir.to_owned(),
+            reason: format!("cannot lock the store directory: {e}"),
+        };
+        let mut init = Flock::take(store.fd(), false).map_err(lock_err)?;
+        if !read_only {
+            store.create_file_if_missing(DB_FILE)?;
+        }
+        #[cfg(test)]
+        hooks::after_check();
+        let open_path = open_path(&store);
+        let conn = connect(&open_path, read_only, &store).map_err(|e| map_err(&path, e))?;
+        let db = Db {
+            conn,
+            path,
+            open_path,
+            dir: store,
+            writer_lock,
+            read_only,
+        };
         db.configure().map_err(|e| db.err(e))?;
-        db.prepare_schema()?;
+        // The first read above opened the WAL and shared-memory files too:
+        // check that SQLite has the files of the directory we checked.
+        db.check_same_files()?;
+        if !db.is_ready()? {
+            drop(init);
+            init = Flock::take(db.dir.fd(), true).map_err(lock_err)?;
+            db.initialise()?;
+        }
+        drop(init);
         Ok(db)
     }
 
@@ -92,15 +191,97 @@ impl Db {
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         // FULL: a commit is on disk when it returns (WAL fsync per commit).
         self.conn.pragma_update(None, "synchronous", "FULL")?;
+        // A read: it opens the WAL and shared memory where there are any.
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+        Ok(())
+    }
+
+    /// The re-check after SQLite opened the database by name: the file it
+    /// has (by its own resolved name) is the one in the checked directory.
+    /// Through `/proc/self/fd` SQLite resolved the directory's current name
+    /// at open time, so this holds unless the directory moved within those
+    /// microseconds; on a system without `/proc` it is the safeguard.
+    fn check_same_files(&self) -> Result<()> {
+        #[cfg(test)]
+        if hooks::skip_recheck() {
+            return Ok(());
+        }
+        let opened = self.conn.path().map(PathBuf::from);
+        let mut same = opened
+            .as_deref()
+            .is_some_and(|p| self.dir.is_same_file(DB_FILE, p));
+        if let Some(p) = opened.as_deref().filter(|_| same) {
+            for suffix in ["-wal", "-shm"] {
+                let name = format!("{DB_FILE}{suffix}");
+                let theirs = PathBuf::from(format!("{}{suffix}", p.display()));
+                let ours =
+                    rustix::fs::statat(self.dir.fd(), name.as_str(), AtFlags::SYMLINK_NOFOLLOW);
+                if ours.is_ok() || theirs.exists() {
+                    same &= self.dir.is_same_file(&name, &theirs);
+                }
+            }
+        }
+        if same {
+            return Ok(());
+        }
+        Err(Error::StoreInaccessible {
+            path: self.dir.path().to_owned(),
+            reason: "the store directory was moved or replaced while peerid was opening it, \
+                     so peerid did not use it; nothing was changed. Try again, and find out \
+                     who moves it"
+                .into(),
+        })
+    }
+
+    /// Whether the store is a WAL-mode store at the current schema version;
+    /// an error for a foreign or newer database.
+    fn is_ready(&self) -> Result<bool> {
+        let found = schema::inspect(&self.conn).map_err(|e| self.err(e))?;
+        let current = match found {
+            Found::Store(v) if v == schema::CURRENT_VERSION => true,
+            Found::Foreign => return Err(self.corrupted("the database belongs to another program")),
+            Found::Store(v) if v > schema::CURRENT_VERSION => {
+                return Err(Error::Failed {
+                    context: format!("opening {}", self.path.display()),
+                    reason: format!(
+                        "the store has schema version {v}, newer than this peerid understands ({}); upgrade peerid",
+                        schema::CURRENT_VERSION
+                    ),
+                });
+            }
+            Found::Empty | Found::Store(_) => false,
+        };
+        if self.read_only {
+            return if current {
+                Ok(true)
+            } else {
+                Err(self.read_only_error())
+            };
+        }
         let mode: String = self
             .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(current && mode.eq_ignore_ascii_case("wal"))
+    }
+
+    /// Makes a new store, or migrates an old one, under the exclusive
+    /// initialisation lock: whoever comes second finds it done.
+    fn initialise(&self) -> Result<()> {
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             // Persistent in the file: only the first opener of a new store pays.
             self.conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+                .map_err(|e| self.err(e))?;
         }
-        Ok(())
+        self.prepare_schema()
     }
 
     fn prepare_schema(&self) -> Result<()> {
@@ -132,11 +313,39 @@ impl Db {
         }
     }
 
-    fn write_tx(&self) -> Result<rusqlite::Transaction<'_>> {
-        // IMMEDIATE takes the write lock up front, so two writers queue on the
-        // busy timeout instead of failing on a lock upgrade.
-        rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-            .map_err(|e| self.err(e))
+    /// Begins a write transaction once this writer's turn has come: first
+    /// among the threads of this process, then among the processes using the
+    /// store (an exclusive `flock` on its lock file). IMMEDIATE then finds
+    /// the database free, so SQLite's busy handler (which sleeps and
+    /// retries) is left for writers that are not peerid.
+    pub(crate) fn write_tx(&self) -> Result<WriteTx<'_>> {
+        if self.read_only {
+            return Err(self.read_only_error());
+        }
+        let process = WRITER.lock().unwrap_or_else(PoisonError::into_inner);
+        let file = match &self.writer_lock {
+            Some(fd) => Some(Flock::take(fd.as_fd(), true).map_err(|e| Error::Failed {
+                context: format!("locking {}", self.dir.path().join(LOCK_FILE).display()),
+                reason: e.to_string(),
+            })?),
+            None => None,
+        };
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        Ok(WriteTx {
+            tx,
+            _file: file,
+            _process: process,
+        })
+    }
+
+    fn read_only_error(&self) -> Error {
+        Error::StoreInaccessible {
+            path: self.dir.path().to_owned(),
+            reason: "it is on a read-only file system, so it can be read but not changed; \
+                     nothing was changed"
+                .into(),
+        }
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {
@@ -173,8 +382,7 @@ impl Db {
 
     /// A fresh connection's `PRAGMA quick_check`: whether it passes.
     fn second_look(&self) -> rusqlite::Result<bool> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let c = Connection::open_with_flags(&self.path, flags)?;
+        let c = connect(&self.open_path, true, &self.dir)?;
         c.busy_timeout(BUSY_TIMEOUT)?;
         let verdict: String = c.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
         Ok(verdict == "ok")
@@ -321,8 +529,12 @@ impl Db {
         Ok(out)
     }
 
-    /// Removes one identity (and the default mark, if it had it), and
-    /// truncates the write-ahead log so no copy of the key stays in it.
+    /// Removes one identity (and the default mark, if it had it). Its key is
+    /// zeroed in the database's pages (`secure_delete`); the write-ahead log
+    /// is then checkpointed and truncated if no reader holds a snapshot in
+    /// it, without waiting for one that does: the log's old frames are then
+    /// overwritten by later checkpoints, and the log is removed when the last
+    /// connection closes.
     pub fn delete(&self, peer_name: &str) -> Result<()> {
         let tx = self.write_tx()?;
         let n = tx
@@ -333,13 +545,28 @@ impl Db {
                 peer_name: peer_name.into(),
             });
         }
+        let WriteTx {
+            tx,
+            _file,
+            _process,
+        } = tx;
         tx.commit().map_err(|e| self.err(e))?;
-        // Best effort: a reader elsewhere may hold the log; the pages in it are
-        // overwritten on the next checkpoint anyway.
-        let _ = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        // Still holding the writers' locks, so no peerid writer meets this
+        // checkpoint; a reader's snapshot makes it stop, not wait.
+        self.checkpoint_without_waiting();
         Ok(())
+    }
+
+    /// `wal_checkpoint(TRUNCATE)` with no busy handler: SQLITE_BUSY at once
+    /// where TRUNCATE would wait for readers (and with the 30 s busy timeout
+    /// did: a `sqlite3` shell in `BEGIN; SELECT ...` made `delete` wait 30 s).
+    fn checkpoint_without_waiting(&self) {
+        if self.conn.busy_timeout(Duration::ZERO).is_ok() {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
     }
 
     /// Sets the friendly name ("" resets it).
@@ -437,6 +664,90 @@ impl Db {
     }
 }
 
+/// The path SQLite gets for the database: through the checked directory's
+/// descriptor where the system allows ([`StoreDir::path_for`]).
+fn open_path(store: &StoreDir) -> PathBuf {
+    #[cfg(test)]
+    if hooks::by_path() {
+        return store.physical().join(DB_FILE);
+    }
+    store.path_for(DB_FILE)
+}
+
+/// Opens SQLite on `path`, read-write or read-only. On a read-only file
+/// system with no write-ahead log (the store was closed cleanly) SQLite
+/// cannot make the shared-memory file a WAL reader needs, so the database is
+/// opened `immutable`: nothing can change it there, and all of it is in the
+/// main file. With a log present, SQLite reads log and shared memory as they
+/// are.
+fn connect(path: &Path, read_only: bool, store: &StoreDir) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if !read_only {
+        return Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_WRITE);
+    }
+    let flags = flags | OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let wal = format!("{DB_FILE}-wal");
+    let has_wal = rustix::fs::statat(store.fd(), wal.as_str(), AtFlags::SYMLINK_NOFOLLOW).is_ok();
+    if store.read_only() && !has_wal {
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        return Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI);
+    }
+    Connection::open_with_flags(path, flags)
+}
+
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
+            b if b.is_ascii() && !b.is_ascii_control() => out.push(char::from(*b)),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// What the tests of a race between the check and the open use to step in
+/// between (see `tests::a_swap_after_the_check_changes_nothing`).
+#[cfg(test)]
+pub(crate) mod hooks {
+    use std::cell::{Cell, RefCell};
+
+    thread_local! {
+        static AFTER_CHECK: RefCell<Option<Box<dyn FnOnce()>>> = RefCell::new(None);
+        static BY_PATH: Cell<bool> = const { Cell::new(false) };
+        static SKIP_RECHECK: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Runs `f` on this thread's next open, after the directory was checked
+    /// and before SQLite opens the database.
+    pub fn set_after_check(f: impl FnOnce() + 'static) {
+        AFTER_CHECK.with(|h| *h.borrow_mut() = Some(Box::new(f)));
+    }
+
+    /// Opens the database by its physical path (the fallback for systems
+    /// without `/proc`), and whether to skip the re-check after it.
+    pub fn set_by_path(by_path: bool, skip_recheck: bool) {
+        BY_PATH.with(|c| c.set(by_path));
+        SKIP_RECHECK.with(|c| c.set(skip_recheck));
+    }
+
+    pub(super) fn after_check() {
+        if let Some(f) = AFTER_CHECK.with(|h| h.borrow_mut().take()) {
+            f();
+        }
+    }
+
+    pub(super) fn by_path() -> bool {
+        BY_PATH.with(Cell::get)
+    }
+
+    pub(super) fn skip_recheck() -> bool {
+        SKIP_RECHECK.with(Cell::get)
+    }
+}
+
 fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     Ok(Summary {
         peer_name: row.get(0)?,
@@ -444,12 +755,6 @@ fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
         key_type: row.get(2)?,
         is_default: row.get(3)?,
     })
-}
-
-fn companion(db: &Path, suffix: &str) -> PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
 }
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
@@ -675,6 +980,97 @@ mod tests {
                 "key bytes left behind"
             );
         }
+    }
+
+    /// An attacker's store: a valid, empty peerid database in a directory
+    /// user 65534 owns and everyone may read and write.
+    fn decoy(dir: &Path) {
+        drop(Db::open(dir).unwrap());
+        for entry in fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
+            fs::set_permissions(&p, fs::Permissions::from_mode(0o666)).unwrap();
+        }
+        std::os::unix::fs::chown(dir, Some(65534), Some(65534)).unwrap();
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).unwrap();
+    }
+
+    const SECRET: &[u8] = b"KEY-THAT-MUST-NOT-LEAVE-THE-STORE";
+
+    fn holds_secret(dir: &Path) -> bool {
+        fs::read_dir(dir).unwrap().any(|e| {
+            let bytes = fs::read(e.unwrap().path()).unwrap();
+            bytes.windows(SECRET.len()).any(|w| w == SECRET)
+        })
+    }
+
+    /// Opens the store at `store` while, between the check of the directory
+    /// and SQLite's open, the directory is renamed away and `decoy` put in
+    /// its place (what DESIGN.md §6 says must change nothing), then writes a
+    /// key. Returns what the open said.
+    ///
+    /// Who may do such a rename? Since the walk refuses any directory above
+    /// the store that another user owns or may write (unless sticky, where
+    /// only an entry's owner may rename it), only root or the user: another
+    /// user's swap is refused before it can matter (the CLI test
+    /// `store_paths::another_uid_swapping_the_store_gets_no_key` runs one).
+    /// So the rename happens here, from the hook, at the one moment where it
+    /// would do harm if the database were opened by name.
+    fn swap_then_write(tmp: &Path) -> Result<()> {
+        let store = tmp.join("s");
+        drop(Db::open(&store).unwrap());
+        decoy(&tmp.join("decoy"));
+        let (from, aside, decoy) = (store.clone(), tmp.join("s.moved"), tmp.join("decoy"));
+        hooks::set_after_check(move || {
+            fs::rename(&from, &aside).unwrap();
+            fs::rename(&decoy, &from).unwrap();
+        });
+        let opened = Db::open(&store);
+        hooks::set_by_path(false, false);
+        let mut r = rec("a.");
+        r.private_key = Zeroizing::new(SECRET.to_vec());
+        opened?.insert(&[r])
+    }
+
+    #[test]
+    fn a_swap_after_the_check_changes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        swap_then_write(tmp.path()).unwrap();
+        // The key is in the directory that was checked, now at s.moved; the
+        // decoy now at s has none of it.
+        let checked = Db::open(&tmp.path().join("s.moved")).unwrap();
+        assert_eq!(checked.get("a.").unwrap().private_key.as_slice(), SECRET);
+        drop(checked);
+        assert!(
+            !holds_secret(&tmp.path().join("s")),
+            "the key went to the decoy"
+        );
+    }
+
+    #[test]
+    fn without_proc_a_swap_is_caught_by_the_re_check() {
+        let tmp = tempfile::tempdir().unwrap();
+        hooks::set_by_path(true, false);
+        let err = swap_then_write(tmp.path()).unwrap_err();
+        assert!(
+            matches!(err, Error::StoreInaccessible { ref reason, .. } if reason.contains("moved or replaced")),
+            "{err:?}"
+        );
+        assert!(
+            !holds_secret(&tmp.path().join("s")),
+            "the key went to the decoy"
+        );
+    }
+
+    /// The control: opened by name with no re-check, the same swap does
+    /// send the key to the decoy. This is what the two tests above would
+    /// see if the open went by path.
+    #[test]
+    fn opened_by_name_the_swap_would_win() {
+        let tmp = tempfile::tempdir().unwrap();
+        hooks::set_by_path(true, true);
+        swap_then_write(tmp.path()).unwrap();
+        assert!(holds_secret(&tmp.path().join("s")));
     }
 
     #[test]
