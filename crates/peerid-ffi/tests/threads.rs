@@ -10,6 +10,7 @@
 #![allow(unsafe_code)] // calling the exported C functions is the point
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
+use std::os::unix::fs::PermissionsExt;
 use std::ptr;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -91,6 +92,9 @@ impl Scratch {
         let dir = std::env::temp_dir().join(format!("peerid-ffi-threads-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).unwrap();
+        // Private whatever the umask: a group-writable directory above a
+        // store is refused (DESIGN §6).
+        std::fs::set_permissions(&dir, PermissionsExt::from_mode(0o700)).unwrap();
         Scratch(dir)
     }
 }
