@@ -261,3 +261,38 @@ fn two_connections_one_store() {
     ));
     assert_eq!(b.list().unwrap().len(), 1);
 }
+
+/// Where deleted key material goes when a reader holds a snapshot: delete
+/// does not wait for it, so the log keeps the old frames while the reader
+/// lives (they are the reader's snapshot); once it is gone, the next
+/// connection to close checkpoints and removes the log, and no copy of the
+/// key is left in any file.
+#[test]
+fn a_key_deleted_beside_a_reader_is_gone_once_the_reader_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    let db = Db::open(&dir).unwrap();
+    let mut r = rec("a.");
+    r.private_key = Zeroizing::new(SECRET.to_vec());
+    db.insert(&[r]).unwrap();
+    let reader = Connection::open(dir.join(DB_FILE)).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let n: i64 = reader
+        .query_row("SELECT count(*) FROM identity", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    let t = std::time::Instant::now();
+    db.delete("a.").unwrap();
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "delete waited for the reader"
+    );
+    let seen: Vec<u8> = reader
+        .query_row("SELECT private_key FROM identity", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(seen, SECRET, "the reader keeps its snapshot");
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    drop(db);
+    assert!(!holds_secret(&dir), "key bytes left behind");
+}
