@@ -16,7 +16,7 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Component, Path, PathBuf};
 
@@ -84,6 +84,7 @@ impl StoreDir {
     pub fn path_for(&self, name: &str) -> PathBuf {
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
+            use std::os::fd::AsRawFd;
             let link = PathBuf::from(format!("/proc/self/fd/{}", self.fd.as_raw_fd()));
             // Only where /proc is mounted and really shows our descriptor.
             if let (Ok(via), Ok(ours)) = (rfs::stat(&link), rfs::fstat(&self.fd))
