@@ -10,6 +10,7 @@ mod support;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -56,6 +57,10 @@ struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        // The whole group: the loop's shell and any `mv` it is running.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -107,6 +112,7 @@ fn another_uid_swapping_the_store_gets_no_key() {
             .arg("swapper")
             .arg(&att)
             .stdin(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("setpriv (util-linux)"),
     );
