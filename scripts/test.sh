@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of peerid on a fresh machine: installs what the tests use
-# (OpenSSL's command line, util-linux's setpriv, prlimit and script, libfiu's
-# fiu-run for injected I/O failures, strace to hold peerid at a system call,
-# Python 3 and its cryptography package,
+# (OpenSSL's command line, util-linux's setpriv, prlimit and script, the sqlite3
+# shell for the store's reader-snapshot and swap tests, libfiu's fiu-run for
+# injected I/O failures, strace to hold peerid at a system call, Python 3 and
+# its cryptography package,
 # the C compiler and valgrind for the C ABI test) when missing, then the
 # suite: cargo test, then the C test of the C ABI.
 set -euo pipefail
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v openssl >/dev/null || missing+=(openssl)
 command -v setpriv >/dev/null || missing+=(util-linux)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v prlimit >/dev/null || missing+=(util-linux)
 command -v script >/dev/null || missing+=(bsdutils)
 command -v fiu-run >/dev/null || missing+=(fiu-utils)

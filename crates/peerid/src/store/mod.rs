@@ -3,6 +3,7 @@
 //! Manager on it.
 
 pub mod db;
+pub mod path;
 pub mod perms;
 pub mod schema;
 mod transfer;

@@ -4,15 +4,12 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Mode of the store directory.
-pub const DIR_MODE: u32 = 0o700;
-/// Mode of the database and its companion files.
-pub const FILE_MODE: u32 = 0o600;
+pub use super::path::{DIR_MODE, FILE_MODE};
 
 fn inaccessible(path: &Path, err: &io::Error) -> Error {
     Error::StoreInaccessible {
@@ -21,42 +18,16 @@ fn inaccessible(path: &Path, err: &io::Error) -> Error {
     }
 }
 
-/// Makes sure `dir` exists as a private directory: creates it 0700 (whatever
-/// the umask), or checks an existing one.
+/// Makes sure `dir` exists as a private directory: creates it and any
+/// missing parent 0700 (whatever the umask), or checks an existing one, and
+/// checks every directory above it ([`super::path::StoreDir::open`]).
 ///
 /// # Errors
 /// [`Error::StorePermissions`] if it is group or world accessible,
 /// [`Error::StoreInaccessible`] if it cannot be created or inspected, is not a
-/// directory, or belongs to another user.
+/// directory, belongs to another user, or a directory above it is unsafe.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
-    match fs::symlink_metadata(dir) {
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-                fs::create_dir_all(parent).map_err(|e| inaccessible(parent, &e))?;
-            }
-            match fs::DirBuilder::new().mode(DIR_MODE).create(dir) {
-                Ok(()) => {
-                    // The umask may have removed bits we asked for; never added any.
-                    fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE))
-                        .map_err(|e| inaccessible(dir, &e))?;
-                }
-                // Another process made it between our look and our create.
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(inaccessible(dir, &e)),
-            }
-        }
-        Err(e) => return Err(inaccessible(dir, &e)),
-    }
-    // Follow a symlink the user put there on purpose, then check the target.
-    let meta = fs::metadata(dir).map_err(|e| inaccessible(dir, &e))?;
-    if !meta.is_dir() {
-        return Err(Error::StoreInaccessible {
-            path: dir.to_owned(),
-            reason: "it is not a directory".into(),
-        });
-    }
-    check_private(dir, &meta, true)
+    super::path::StoreDir::open(dir).map(drop)
 }
 
 /// Checks that a file or directory belongs to us and is not group or world
