@@ -30,7 +30,8 @@ use rustix::io::Errno;
 
 use crate::interrupt::{self, Temp};
 
-/// The store's database file name and the companions SQLite may create.
+/// The store's database file name and the companions SQLite may create
+/// (the store's lock file is refused beside them).
 const STORE_FILE_SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
 
 /// Set (to anything) to skip `O_TMPFILE` on Linux and take the portable
@@ -170,6 +171,9 @@ pub fn refuse_store_files(path: &Path, store: &Store) -> Result<()> {
             s.push(suffix);
             PathBuf::from(s)
         })
+        .chain(std::iter::once(
+            store.dir().join(peerid::store::db::LOCK_FILE),
+        ))
         .collect();
     let same =
         |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
