@@ -1,6 +1,6 @@
 //! What a signal must undo before it ends the process: the terminal's
 //! settings while a password is typed with echo off, and the named temporary
-//! file an export may hold for an instant (DESIGN.md §7: after SIGINT,
+//! file an export may hold for an instant (docs/design.md §7: after SIGINT,
 //! SIGTERM or SIGHUP nothing is left behind, and the terminal is as it was).
 //!
 //! A thread waits for the signals (signal-hook's iterator: the handler

@@ -1,4 +1,4 @@
-//! `-o FILE`: the whole file or nothing (DESIGN.md §7).
+//! `-o FILE`: the whole file or nothing (docs/design.md §7).
 //!
 //! - A FIFO, a terminal or another device, and `/dev/stdout`, `/dev/stderr`,
 //!   `/dev/fd/N` and `/proc/self/fd/N`, are written through: what the user

@@ -82,7 +82,7 @@ pub fn identity_json(s: &IdentitySummary) -> Value {
     })
 }
 
-/// The JSON error object of DESIGN.md §7.
+/// The JSON error object of docs/design.md §7.
 pub fn error_json(code: &str, hresult: i32, message: &str) -> Value {
     json!({ "error": { "code": code, "hresult": format!("0x{:08X}", hresult as u32), "message": message } })
 }

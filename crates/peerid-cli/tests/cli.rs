@@ -1,5 +1,5 @@
 //! The command line as a user runs it: every command, every error path, the
-//! exit codes of DESIGN.md §5 and the JSON of §7. Every test uses its own
+//! exit codes of docs/design.md §5 and the JSON of §7. Every test uses its own
 //! store directory; none touches the real home directory.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic

@@ -1,5 +1,5 @@
 //! Crashes: `peerid import` and `peerid create` killed with SIGKILL at random
-//! moments (DESIGN.md §6: "a crash at any point leaves the store as it was
+//! moments (docs/design.md §6: "a crash at any point leaves the store as it was
 //! before or after the change, never between").
 //!
 //! After every round the store opens and passes SQLite's integrity check,

@@ -1,5 +1,5 @@
 //! What an import costs and what it tells, through the command line as a
-//! user runs it (DESIGN.md §4 steps 3 to 5).
+//! user runs it (docs/design.md §4 steps 3 to 5).
 //!
 //! The work bound: every document up to 1 MiB, of any shape, with a wrong
 //! password, is refused in under 3 s of CPU at the default cap. The hostile
@@ -19,7 +19,7 @@ use peerid::format::{envelope, pfx};
 use peerid::store::{CreateOptions, Store};
 use secrecy::SecretString;
 
-/// DESIGN.md §4: the refusal of any document with a wrong password.
+/// docs/design.md §4: the refusal of any document with a wrong password.
 const CPU_LIMIT: Duration = Duration::from_secs(3);
 
 /// `/proc/PID/stat` counts in USER_HZ ticks, which Linux fixes at 100 for

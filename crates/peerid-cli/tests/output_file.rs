@@ -1,4 +1,4 @@
-//! `export -o FILE` (DESIGN.md §7): the whole file or nothing, what is not
+//! `export -o FILE` (docs/design.md §7): the whole file or nothing, what is not
 //! a regular file written through and never replaced, the store's own
 //! files refused, no file peerid did not create ever removed, nothing left
 //! behind after SIGINT, SIGTERM or SIGHUP; and the empty-password rule.

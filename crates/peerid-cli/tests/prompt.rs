@@ -1,4 +1,4 @@
-//! The password prompt on a real pseudo-terminal (DESIGN.md §7): a signal
+//! The password prompt on a real pseudo-terminal (docs/design.md §7): a signal
 //! at the prompt leaves the terminal exactly as it was (`stty -a` before
 //! and after are the same), and Ctrl-C ends peerid by SIGINT, as a shell
 //! expects (status 130). peerid runs as the session leader of a new pty

@@ -1,4 +1,4 @@
-//! Races between processes on one store (DESIGN.md §6: "several processes
+//! Races between processes on one store (docs/design.md §6: "several processes
 //! may use one store at once"): eight imports of one identity, eight
 //! creates, and a reader beside them that must never see a half-written
 //! identity.

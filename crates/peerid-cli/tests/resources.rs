@@ -1,5 +1,5 @@
-//! Resource bounds of `peerid import` (DESIGN.md §4 step 1 and STYLE.md:
-//! "bound everything that comes from outside before spending work on it"):
+//! Resource bounds of `peerid import` (docs/design.md §4: every bound is
+//! checked before work is spent on what it bounds):
 //! for worst-case inputs up to the 1 MiB limit, the peak resident set stays
 //! under 64 MiB; larger input, even an endless stream, is refused before
 //! parsing with a message that says so, and memory stays small.

@@ -1,4 +1,4 @@
-//! Store paths no one else can swap (DESIGN.md §6), run as a user runs
+//! Store paths no one else can swap (docs/design.md §6), run as a user runs
 //! `peerid`: another user who owns a directory above the store and swaps
 //! the store for its own in a loop gets no key, and a umask of 000 still
 //! gives private directories. Needs root (to be a second user with

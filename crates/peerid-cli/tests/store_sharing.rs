@@ -1,4 +1,4 @@
-//! Many processes, one store (DESIGN.md §6, last point): sixteen processes
+//! Many processes, one store (docs/design.md §6, last point): sixteen processes
 //! meeting a store that does not exist yet all succeed, round after round;
 //! a reader holding a snapshot open (a `sqlite3` shell in `BEGIN; SELECT`)
 //! never makes a write wait; a store on a read-only file system serves what

@@ -1,4 +1,4 @@
-//! DESIGN.md §4 steps 3 and 4 through the C ABI: `PeerIdentityImport` of any
+//! docs/design.md §4 steps 3 and 4 through the C ABI: `PeerIdentityImport` of any
 //! document up to 1 MiB with a wrong password is refused in under 3 s of CPU
 //! at the default cap.
 //!

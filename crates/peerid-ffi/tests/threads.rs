@@ -1,4 +1,4 @@
-//! Threads through the C ABI sharing one store (DESIGN.md §6 and §8):
+//! Threads through the C ABI sharing one store (docs/design.md §6 and §8):
 //! sixteen threads meeting a store that does not exist yet all succeed,
 //! 100 rounds in a row; thirty-two concurrent `PeerIdentityCreate` calls
 //! wait in line (the store's process-wide writer lock) rather than in

@@ -1,5 +1,5 @@
 //! The one error type of the library, and its single mapping to the Windows
-//! HRESULT values and to the command line's exit codes (DESIGN.md §5).
+//! HRESULT values and to the command line's exit codes (docs/design.md §5).
 
 use std::path::PathBuf;
 
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A peer name that does not follow DESIGN.md §1.
+    /// A peer name that does not follow docs/design.md §1.
     #[error("invalid peer name: {reason}")]
     InvalidPeerName {
         /// What is wrong with it.
@@ -172,7 +172,7 @@ pub enum Error {
     },
 }
 
-/// The seven outcomes of DESIGN.md §5, each with one HRESULT and one exit code.
+/// The seven outcomes of docs/design.md §5, each with one HRESULT and one exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -219,7 +219,7 @@ impl ErrorKind {
         self.row().2
     }
 
-    /// The one table of DESIGN.md §5: name, HRESULT bits, exit code.
+    /// The one table of docs/design.md §5: name, HRESULT bits, exit code.
     const fn row(self) -> (&'static str, u32, u8) {
         match self {
             ErrorKind::InvalidArg => ("E_INVALIDARG", 0x8007_0057, 5),

@@ -1,5 +1,5 @@
 //! The identity certificate (IDC): an X.509 v3 self-signed certificate over
-//! an identity's public key (DESIGN.md §2; RFC 5280 §4.1).
+//! an identity's public key (docs/design.md §2; RFC 5280 §4.1).
 //!
 //! ```text
 //! Certificate ::= SEQUENCE { tbsCertificate TBSCertificate,
@@ -28,7 +28,7 @@
 //! | 1.3.6.1.4.1.311.44.2.2 (peer identity flags) | no | `INTEGER 0` |
 //!
 //! The two peer networking extension values are DER `INTEGER`s. Windows is
-//! said to have stored them as a raw 4-byte DWORD; DESIGN.md leaves the
+//! said to have stored them as a raw 4-byte DWORD; docs/design.md leaves the
 //! encoding open, and an INTEGER is something generic tools can print.
 //! basicConstraints with cA FALSE says plainly that the IDC may not issue
 //! other certificates, as the Windows-made certificates we have seen do.
@@ -61,7 +61,7 @@ use crate::name::{Authority, PeerName};
 /// Largest certificate [`parse_and_verify`] reads, in bytes.
 pub const MAX_IDC_LEN: usize = 64 * 1024;
 
-/// Object identifiers of the IDC (DESIGN.md §2) and of the signature
+/// Object identifiers of the IDC (docs/design.md §2) and of the signature
 /// algorithms it may carry.
 pub(crate) mod oids {
     use const_oid::ObjectIdentifier as Oid;
@@ -97,7 +97,7 @@ const IDENTITY_FLAGS_NONE: u32 = 0;
 
 /// `TBSCertificate` as peerid writes it (RFC 5280 §4.1). Built by hand rather
 /// than with `x509_cert::builder` so that every field and extension is
-/// exactly what DESIGN.md §2 says, with no profile adding its own.
+/// exactly what docs/design.md §2 says, with no profile adding its own.
 #[derive(Sequence)]
 struct TbsCertificate {
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
@@ -145,7 +145,7 @@ fn random_serial() -> Result<SerialNumber> {
     SerialNumber::new(&bytes).map_err(encoding_bug)
 }
 
-/// Builds and signs the IDC of `key` for `peer_name` (DESIGN.md §2), valid
+/// Builds and signs the IDC of `key` for `peer_name` (docs/design.md §2), valid
 /// from `not_before` for ever. Returns the certificate's DER.
 ///
 /// `not_before` is encoded as UTCTime before 2050 and GeneralizedTime from
@@ -451,7 +451,7 @@ fn split_certificate(der: &[u8]) -> der::Result<RawCertificate<'_>> {
 /// Parses a DER certificate and checks that it is an identity certificate:
 /// self-issued (issuer = subject) with a self-signature that verifies under
 /// its own key. Validity dates are not checked: an identity does not expire
-/// (DESIGN.md §4 step 5).
+/// (docs/design.md §4 step 5).
 ///
 /// Signature algorithms read: sha1/sha256/sha384/sha512WithRSAEncryption
 /// (RSA keys of 1024 to 8192 bits), ecdsa-with-SHA256/SHA384 (P-256, P-384)

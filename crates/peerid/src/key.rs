@@ -1,4 +1,4 @@
-//! Identity key pairs (DESIGN.md §2): the types peerid creates, the wider set
+//! Identity key pairs (docs/design.md §2): the types peerid creates, the wider set
 //! it imports, and their PKCS#8 and SubjectPublicKeyInfo encodings.
 //!
 //! Private keys are encoded as PKCS#8 `PrivateKeyInfo` (RFC 5208, version 1):

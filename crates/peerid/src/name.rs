@@ -1,5 +1,5 @@
 //! Peer names, their authority and classifier, and friendly names
-//! (DESIGN.md §1).
+//! (docs/design.md §1).
 //!
 //! A peer name is `authority "." classifier`. The secure authority is the
 //! SHA-1 of the public key bits (the contents of the `subjectPublicKey` BIT

@@ -1,4 +1,4 @@
-//! Secret hygiene (STYLE.md "Secrets"): the `Debug` output of every type that
+//! Secret hygiene (docs/design.md §6): the `Debug` output of every type that
 //! holds key material or a password prints none of its bytes, in any of the
 //! forms a formatter could produce (hex, a decimal byte list, base64), and
 //! errors carry no password.

@@ -1,5 +1,5 @@
 //! Exhaustive tampering: every single-bit change of an export's PFX is
-//! refused, and a refused import writes nothing (DESIGN.md §4: "an import
+//! refused, and a refused import writes nothing (docs/design.md §4: "an import
 //! either adds exactly one identity or changes nothing").
 //!
 //! The exports use one iteration, so each attempt costs a parse and a few

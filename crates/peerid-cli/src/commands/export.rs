@@ -52,7 +52,7 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
 }
 
 /// The export's password. An empty one is refused unless `--empty-password`
-/// says it is meant (DESIGN.md §7), and `--empty-password` with no source
+/// says it is meant (docs/design.md §7), and `--empty-password` with no source
 /// asks for none; with a source, that source must indeed give an empty one.
 fn password(args: &ExportArgs) -> Result<SecretString> {
     let has_source = args.password.password_file.is_some() || args.password.password_env.is_some();

@@ -60,7 +60,7 @@ fn holds_secrets(command: &Command) -> bool {
 
 /// Marks the process not dumpable before any secret is in memory: no core
 /// file, and other processes of the same user can neither ptrace it nor
-/// read its /proc/<pid>/mem (DESIGN.md §6: keys held only as long as needed).
+/// read its /proc/<pid>/mem (docs/design.md §6: keys held only as long as needed).
 /// The flag stays for the rest of the process, which is short.
 #[cfg(target_os = "linux")]
 fn not_dumpable() -> Result<()> {

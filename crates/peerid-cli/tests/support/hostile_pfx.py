@@ -3,7 +3,7 @@ as DER here (no library), whose every work factor is at the default cap of
 1,000,000 iterations and whose MAC cannot verify under any password (its
 value is random), with random ciphertexts, padded to just under the 1 MiB
 limit of an export document. With any password, peerid must refuse it after
-at most one MAC derivation per password form (DESIGN.md §4 steps 3 and 4).
+at most one MAC derivation per password form (docs/design.md §4 steps 3 and 4).
 
     hostile_pfx.py SHAPE OUT
 

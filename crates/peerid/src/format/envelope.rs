@@ -1,5 +1,5 @@
 //! The export document that `PeerIdentityExport` returns and
-//! `PeerIdentityImport` takes (DESIGN.md §3, §4 steps 1 and 2):
+//! `PeerIdentityImport` takes (docs/design.md §3, §4 steps 1 and 2):
 //!
 //! ```xml
 //! <PEERIDENTITYEXPORT VERSION="1.0">
@@ -21,7 +21,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{Error, Result};
 
-/// The largest export document [`parse`] reads, in bytes (DESIGN.md §4 step 1).
+/// The largest export document [`parse`] reads, in bytes (docs/design.md §4 step 1).
 pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
 const DOCUMENT: &str = "PEERIDENTITYEXPORT";
@@ -73,7 +73,7 @@ impl std::fmt::Debug for ExportDocument {
     }
 }
 
-/// Write the export document of DESIGN.md §3: three-space indent, `\n` line
+/// Write the export document of docs/design.md §3: three-space indent, `\n` line
 /// ends (also after the closing tag), no XML declaration, base64 on one line.
 ///
 /// The peer name is escaped (`&`, `<`, `>`, `"`, `'`, and CR so that it

@@ -1,4 +1,4 @@
-//! The identity info document, `PEERIDENTITYINFO` (DESIGN.md §3): what
+//! The identity info document, `PEERIDENTITYINFO` (docs/design.md §3): what
 //! `PeerIdentityGetXML` returns and anyone may be given.
 //!
 //! ```xml
@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::idc::{self, IdcInfo};
 use crate::name::{Classifier, PeerName};
 
-/// Largest document [`parse`] reads, in bytes (DESIGN.md §4 step 1).
+/// Largest document [`parse`] reads, in bytes (docs/design.md §4 step 1).
 pub const MAX_INFO_LEN: usize = 1024 * 1024;
 
 const DOCUMENT: &str = "PEERIDENTITYINFO";

@@ -1,5 +1,5 @@
 //! The identity store: one private directory per user holding an SQLite
-//! database (DESIGN.md §6), and the operations of the Windows Peer Identity
+//! database (docs/design.md §6), and the operations of the Windows Peer Identity
 //! Manager on it.
 
 pub mod db;

@@ -1,5 +1,5 @@
 //! Finding the store directory so that no other local user can make peerid
-//! use another one (DESIGN.md §6), the rule of OpenSSH's StrictModes
+//! use another one (docs/design.md §6), the rule of OpenSSH's StrictModes
 //! `safe_path`:
 //!
 //! - every directory from `/` down to the store is owned by root or by the

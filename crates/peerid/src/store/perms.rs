@@ -1,6 +1,6 @@
 //! Creating the store's directory and database file with private
 //! permissions, and refusing ones that others can read (as OpenSSH refuses
-//! key files): DESIGN.md §6.
+//! key files): docs/design.md §6.
 
 use std::fs;
 use std::io;

@@ -1,6 +1,6 @@
 //! `PeerIdentityExport` and `PeerIdentityImport`: moving an identity between
 //! stores as a password-protected `PEERIDENTITYEXPORT` document
-//! (DESIGN.md §3 and §4).
+//! (docs/design.md §3 and §4).
 
 use secrecy::SecretString;
 use x509_cert::Certificate;
@@ -69,7 +69,7 @@ impl Store {
 
     /// Imports an identity from a `PEERIDENTITYEXPORT` document: adds exactly
     /// one identity, or changes nothing. Follows the seven steps of
-    /// DESIGN.md §4 in order; the document is hostile until each has passed.
+    /// docs/design.md §4 in order; the document is hostile until each has passed.
     ///
     /// # Errors
     /// [`Error::AlreadyExists`] if the identity is already in this store (it is
@@ -155,7 +155,7 @@ impl std::fmt::Display for ImportNotice {
 }
 
 /// An identity read from an export document whose every check passed
-/// (DESIGN.md §4 steps 1 to 6): what [`Store::import`] inserts.
+/// (docs/design.md §4 steps 1 to 6): what [`Store::import`] inserts.
 #[derive(Debug)]
 pub struct VerifiedImport {
     /// The private key (its `Debug` prints no key bytes).
@@ -170,7 +170,7 @@ pub struct VerifiedImport {
     pub notices: Vec<ImportNotice>,
 }
 
-/// Steps 1 to 6 of DESIGN.md §4 on a `PEERIDENTITYEXPORT` document, without
+/// Steps 1 to 6 of docs/design.md §4 on a `PEERIDENTITYEXPORT` document, without
 /// a store: everything [`Store::import`] checks before it inserts. A pure
 /// function of its inputs, so that it can be tested and fuzzed on its own.
 ///

@@ -1,4 +1,4 @@
-//! Reading a PFX, in the order of DESIGN.md §4 steps 3 to 5: parse, bound
+//! Reading a PFX, in the order of docs/design.md §4 steps 3 to 5: parse, bound
 //! every work factor and their sum, verify the MAC, and only then derive the
 //! bag keys and decrypt.
 
@@ -18,7 +18,7 @@ use super::{MAX_BAGS, MAX_PFX_BYTES, PfxContents};
 use crate::error::{Error, Result};
 
 /// How many times the per-item cap the iteration counts of one file may add
-/// up to (DESIGN.md §4 step 3): a real export has one MAC and two bags.
+/// up to (docs/design.md §4 step 3): a real export has one MAC and two bags.
 pub const TOTAL_ITERATIONS_FACTOR: u64 = 3;
 
 /// Read a PFX protected by `password`, refusing any iteration count above
@@ -223,7 +223,7 @@ pub fn decode(pfx_der: &[u8], password: &SecretString, max_iterations: u32) -> R
     found.finish()
 }
 
-/// The iteration counts a file may spend (DESIGN.md §4 step 3): each at most
+/// The iteration counts a file may spend (docs/design.md §4 step 3): each at most
 /// the cap, all of them together at most [`TOTAL_ITERATIONS_FACTOR`] × the
 /// cap, including those that decryption reveals later.
 struct Budget {
@@ -284,7 +284,7 @@ impl Found {
 
     /// Any other bag: a plain key bag, a certificate, or something ignored.
     /// A certificate may not be the identity's (a CA beside it), so nothing
-    /// in its attributes can fail the file (DESIGN.md §4 step 5).
+    /// in its attributes can fail the file (docs/design.md §4 step 5).
     fn other(&mut self, bag: &SafeBagRef<'_>) -> Result<()> {
         if bag.bag_id == oid::KEY_BAG {
             let key = plain_key(bag)?;

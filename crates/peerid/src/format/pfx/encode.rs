@@ -1,5 +1,5 @@
 //! Writing a PFX: one shrouded key bag and one certificate bag, linked by
-//! `localKeyId`, with a MAC (DESIGN.md §3).
+//! `localKeyId`, with a MAC (docs/design.md §3).
 
 use der::Tagged;
 use der::asn1::{Any, OctetString, SetOfVec};
@@ -18,7 +18,7 @@ use super::{ExportParams, PfxProfile};
 use crate::error::{Error, Result};
 
 /// Write a PFX holding `key_pkcs8` (DER PKCS#8 v1 private key) and
-/// `cert_der` (DER X.509), protected by `password`, as DESIGN.md §3 says:
+/// `cert_der` (DER X.509), protected by `password`, as docs/design.md §3 says:
 ///
 /// ```text
 /// AuthenticatedSafe ::= SEQUENCE {

@@ -1,6 +1,6 @@
 //! Running independent key derivations of one PFX side by side, on several
 //! threads: the MAC key under each password form first, then, once the MAC
-//! has verified, every bag key (DESIGN.md §4 step 4).
+//! has verified, every bag key (docs/design.md §4 step 4).
 //!
 //! Each derivation is a pure function of its parameters and a password form,
 //! so duplicates (the same PBES2 bag under two PKCS#12 password forms) are

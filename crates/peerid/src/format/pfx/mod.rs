@@ -1,5 +1,5 @@
 //! The PFX (PKCS#12, RFC 7292) that carries an identity's private key and
-//! its IDC inside the export document (DESIGN.md §3, §4 steps 3 to 5).
+//! its IDC inside the export document (docs/design.md §3, §4 steps 3 to 5).
 //!
 //! ```text
 //! PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, macData MacData OPTIONAL }  -- RFC 7292 §4
@@ -31,13 +31,13 @@ use zeroize::Zeroizing;
 pub const MAX_PFX_BYTES: usize = 1 << 20;
 
 /// The default cap on any key-derivation iteration count when reading
-/// (DESIGN.md §4 step 3).
+/// (docs/design.md §4 step 3).
 pub const DEFAULT_MAX_ITERATIONS: u32 = 1_000_000;
 
 /// The most SafeBags [`decode()`] reads in one PFX, all SafeContents together.
 pub const MAX_BAGS: usize = 64;
 
-/// Which algorithms [`encode()`] uses (DESIGN.md §3).
+/// Which algorithms [`encode()`] uses (docs/design.md §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum PfxProfile {
     /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for both bags and an

@@ -182,7 +182,7 @@ fn holds_secret(dir: &Path) -> bool {
 
 /// Opens the store at `store` while, between the check of the directory
 /// and SQLite's open, the directory is renamed away and `decoy` put in
-/// its place (what DESIGN.md §6 says must change nothing), then writes a
+/// its place (what docs/design.md §6 says must change nothing), then writes a
 /// key. Returns what the open said.
 ///
 /// Who may do such a rename? Since the walk refuses any directory above

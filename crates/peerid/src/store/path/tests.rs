@@ -1,4 +1,4 @@
-//! The walk's rules (DESIGN.md §6), each with the directory layout that
+//! The walk's rules (docs/design.md §6), each with the directory layout that
 //! breaks it. Some need root (a second owner); CI runs as root, and a run
 //! that is not root fails loudly rather than skipping.
 
