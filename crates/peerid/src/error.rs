@@ -74,6 +74,19 @@ pub enum Error {
         /// The cap in force.
         limit: u64,
     },
+    /// The iteration counts a file declares add up to more than its budget
+    /// (a multiple of the per-item cap), checked before any of that work.
+    #[error(
+        "the file's iteration counts add up to {total}, above the limit of {limit} for one file ({per_item} per item); if you trust the sender, raise the limit (--max-iterations)"
+    )]
+    IterationBudgetExceeded {
+        /// The sum of the iteration counts found so far.
+        total: u64,
+        /// The budget of the whole file.
+        limit: u64,
+        /// The per-item cap the budget is a multiple of.
+        per_item: u64,
+    },
     /// MAC or decryption failed.
     #[error("wrong password, or the data was changed")]
     WrongPasswordOrTampered,
@@ -248,6 +261,7 @@ impl Error {
             | MalformedPfx { .. }
             | MissingMac
             | WorkFactorTooHigh { .. }
+            | IterationBudgetExceeded { .. }
             | WrongPasswordOrTampered
             | UnsupportedAlgorithm { .. }
             | NoPrivateKey
@@ -328,6 +342,11 @@ mod tests {
             Error::MalformedPfx { reason: "x".into() },
             Error::MissingMac,
             Error::WorkFactorTooHigh { asked: 2, limit: 1 },
+            Error::IterationBudgetExceeded {
+                total: 4,
+                limit: 3,
+                per_item: 1,
+            },
             Error::WrongPasswordOrTampered,
             Error::UnsupportedAlgorithm { what: "x".into() },
             Error::NoPrivateKey,
@@ -374,6 +393,7 @@ mod tests {
                 | Error::MalformedPfx { .. }
                 | Error::MissingMac
                 | Error::WorkFactorTooHigh { .. }
+                | Error::IterationBudgetExceeded { .. }
                 | Error::WrongPasswordOrTampered
                 | Error::UnsupportedAlgorithm { .. }
                 | Error::NoPrivateKey
@@ -411,7 +431,7 @@ mod tests {
             }
         };
         let all = one_of_each();
-        assert_eq!(all.len(), 26);
+        assert_eq!(all.len(), 27);
         for e in &all {
             let (name, hr, exit) = expected(e);
             assert_eq!(e.code_name(), name, "{e:?}");

@@ -76,6 +76,7 @@ impl Store {
     /// left untouched); for anything wrong with the document, a variant that
     /// maps to `E_INVALIDARG` and names the reason ([`Error::InputTooLarge`],
     /// [`Error::MalformedDocument`], [`Error::WorkFactorTooHigh`],
+    /// [`Error::IterationBudgetExceeded`],
     /// [`Error::MissingMac`], [`Error::WrongPasswordOrTampered`],
     /// [`Error::NoPrivateKey`], [`Error::MultiplePrivateKeys`],
     /// [`Error::KeyCertificateMismatch`], [`Error::NotSelfIssued`],

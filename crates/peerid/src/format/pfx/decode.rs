@@ -43,7 +43,9 @@ pub const TOTAL_ITERATIONS_FACTOR: u64 = 3;
 /// - [`Error::MalformedPfx`] for anything that is not a PFX of this shape;
 /// - [`Error::UnsupportedAlgorithm`] for scrypt or unknown algorithms;
 /// - [`Error::WorkFactorTooHigh`] for any iteration count above
-///   `max_iterations`, or for counts whose sum is above the file's budget;
+///   `max_iterations`;
+/// - [`Error::IterationBudgetExceeded`] for counts whose sum is above the
+///   file's budget;
 /// - [`Error::MissingMac`] without MacData;
 /// - [`Error::WrongPasswordOrTampered`] if the MAC or a decryption fails;
 /// - [`Error::NoPrivateKey`] / [`Error::MultiplePrivateKeys`] unless exactly one key is found.
@@ -256,9 +258,10 @@ impl Budget {
             self.spent = self.spent.saturating_add(n);
         }
         if self.spent > self.total_limit {
-            return Err(Error::WorkFactorTooHigh {
-                asked: self.spent,
+            return Err(Error::IterationBudgetExceeded {
+                total: self.spent,
                 limit: self.total_limit,
+                per_item: self.cap,
             });
         }
         Ok(())

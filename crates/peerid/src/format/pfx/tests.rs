@@ -479,12 +479,26 @@ fn the_iteration_counts_of_a_file_add_up_to_at_most_three_times_the_cap() {
     });
     derivations();
     assert_err(decode(&der, &pw("p"), 2), |e| {
-        matches!(e, Error::WorkFactorTooHigh { asked: 7, limit: 6 })
+        matches!(
+            e,
+            Error::IterationBudgetExceeded {
+                total: 7,
+                limit: 6,
+                per_item: 2
+            }
+        )
     });
     assert_eq!(derivations(), [], "refused before any derivation");
     // With a wrong password too: the budget comes before the MAC.
     assert_err(decode(&der, &pw("wrong"), 2), |e| {
-        matches!(e, Error::WorkFactorTooHigh { asked: 7, limit: 6 })
+        matches!(
+            e,
+            Error::IterationBudgetExceeded {
+                total: 7,
+                limit: 6,
+                per_item: 2
+            }
+        )
     });
     assert_eq!(derivations(), []);
     // Within the budget of a cap of 3 (9) the same file is read.
@@ -506,9 +520,10 @@ fn hidden_key_bags_count_against_the_budget_before_they_are_derived() {
     assert_err(decode(&der, &pw("p"), 3), |e| {
         matches!(
             e,
-            Error::WorkFactorTooHigh {
-                asked: 10,
-                limit: 9
+            Error::IterationBudgetExceeded {
+                total: 10,
+                limit: 9,
+                per_item: 3
             }
         )
     });
