@@ -330,13 +330,23 @@ impl Db {
             })?),
             None => None,
         };
-        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-            .map_err(|e| self.err(e))?;
+        let tx = self.begin_immediate().map_err(|e| self.err(e))?;
         Ok(WriteTx {
             tx,
             _file: file,
             _process: process,
         })
+    }
+
+    /// `BEGIN IMMEDIATE`, waiting in the busy handler if the database is
+    /// locked. Test builds count the writers that find it locked
+    /// ([`hooks::writer_waits`]).
+    fn begin_immediate(&self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        #[cfg(test)]
+        if let Some(tx) = hooks::begin_or_count_wait(&self.conn)? {
+            return Ok(tx);
+        }
+        rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
     }
 
     fn read_only_error(&self) -> Error {
@@ -709,7 +719,9 @@ fn uri_path(path: &Path) -> String {
 }
 
 /// What the tests of a race between the check and the open use to step in
-/// between (see `tests::a_swap_after_the_check_changes_nothing`).
+/// between (see `tests::a_swap_after_the_check_changes_nothing`), and the
+/// count of writers that met a locked database (see
+/// `tests::thirty_two_writers_never_sleep_and_retry`).
 #[cfg(test)]
 pub(crate) mod hooks;
 
