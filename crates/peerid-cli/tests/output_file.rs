@@ -418,3 +418,55 @@ fn an_empty_password_is_refused_unless_empty_password_says_so() {
     let out = export(Some(&env.s.pw), &["--empty-password"]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
 }
+
+/// `-o /tmp/x.peerid` where another local user made `/tmp/x.peerid` a FIFO
+/// first: written through, the export goes to that user (and with
+/// `--empty-password`, the key in the clear). A regular file of theirs in
+/// the same place is safe (the rename over it fails in a sticky directory),
+/// so the FIFO must be too: a special file is written through only when it
+/// belongs to root or to the user (as `fs.protected_fifos=2` would insist
+/// for an O_CREAT open, which peerid does not make).
+#[test]
+fn a_fifo_another_user_planted_in_a_sticky_directory_is_refused() {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("skipped: needs root to make a FIFO owned by another user");
+        return;
+    }
+    const NOBODY: u32 = 65534;
+    let env = Env::new();
+    let shared = env.s.path("shared-tmp");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(
+        &shared,
+        std::os::unix::fs::PermissionsExt::from_mode(0o1777),
+    )
+    .unwrap();
+    let fifo = shared.join("laptop.peerid");
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o622),
+        0,
+    )
+    .unwrap();
+    std::os::unix::fs::lchown(&fifo, Some(NOBODY), Some(NOBODY)).unwrap();
+    // The other user's reader, waiting.
+    let reader = rustix::fs::open(
+        &fifo,
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::NONBLOCK,
+        rustix::fs::Mode::empty(),
+    )
+    .unwrap();
+    let out = env.export_to(&fifo, &[]).output().unwrap();
+    let mut doc = vec![0u8; 64 * 1024];
+    let n = rustix::io::read(&reader, &mut doc).unwrap_or(0);
+    assert_eq!(
+        n,
+        0,
+        "the export went into user {NOBODY}'s FIFO ({n} bytes: {:?}); peerid said {}",
+        String::from_utf8_lossy(&doc[..n.min(60)]),
+        stderr(&out)
+    );
+    assert!(!out.status.success());
+}

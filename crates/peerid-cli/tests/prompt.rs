@@ -53,6 +53,8 @@ if pid == 0:
     fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
     for fd in (0, 1, 2):
         os.dup2(slave, fd)
+    import resource
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.execv(peerid, [peerid, "--store", store, "export", name,
                       "--iterations", sys.argv[6], "-o", out])
 
@@ -60,6 +62,8 @@ read_until(b"New password")
 echo_off()
 if action == "ctrl-c":
     os.write(master, b"\x03")
+elif action == "ctrl-backslash":
+    os.write(master, b"\x1c")
 elif action == "type-then-ctrl-c":
     os.write(master, b"half-typed")
     time.sleep(0.2)
@@ -171,6 +175,25 @@ fn sigterm_at_the_prompt_restores_the_terminal() {
     let (_s, out, e) = at_the_prompt("SIGTERM");
     assert_terminal_as_it_was("SIGTERM", &e);
     assert_eq!(e.signal, Some(15), "code {:?}, {}", e.code, e.screen);
+    assert!(!out.exists());
+}
+
+/// Ctrl-\\ (VQUIT) is a key the user can press at the prompt as easily as
+/// Ctrl-C: OpenSSH's readpassphrase catches SIGQUIT too (and SIGALRM,
+/// SIGTTIN, SIGTTOU), so the terminal must come back with echo on.
+#[test]
+fn ctrl_backslash_at_the_prompt_restores_the_terminal() {
+    let (_s, out, e) = at_the_prompt("ctrl-backslash");
+    assert_terminal_as_it_was("Ctrl-\\ (SIGQUIT)", &e);
+    assert_eq!(e.signal, Some(3), "code {:?}, {}", e.code, e.screen);
+    assert!(!out.exists());
+}
+
+#[test]
+fn sigalrm_at_the_prompt_restores_the_terminal() {
+    let (_s, out, e) = at_the_prompt("SIGALRM");
+    assert_terminal_as_it_was("SIGALRM", &e);
+    assert_eq!(e.signal, Some(14), "code {:?}, {}", e.code, e.screen);
     assert!(!out.exists());
 }
 
