@@ -9,8 +9,9 @@
 //! what is there, and, still holding the lock so that the command cannot
 //! go on to rename a file it has just removed, lets the signal end the
 //! process with its default action: a shell sees 130 after Ctrl-C, as for
-//! any program. SIGTSTP (Ctrl-Z) puts the terminal back, stops, and on
-//! `fg` turns echo off again, as OpenSSH's readpassphrase does.
+//! any program. SIGQUIT and SIGALRM are handled the same way. SIGTSTP
+//! (Ctrl-Z) puts the terminal back, stops, and on `fg` turns echo off
+//! again, as OpenSSH's readpassphrase does.
 //!
 //! The handlers are installed for the rest of the (short) process: removing
 //! signal-hook's handlers would leave the signals ignored, not default.
@@ -21,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use peerid::{Error, Result};
 use rustix::fd::OwnedFd;
 use rustix::termios::{OptionalActions, Termios, tcsetattr};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGTSTP};
+use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::Signals;
 use signal_hook::low_level::emulate_default_handler;
 
@@ -76,7 +77,9 @@ pub fn pending() -> MutexGuard<'static, Pending> {
 pub fn install() -> Result<()> {
     INSTALLED
         .get_or_init(|| {
-            let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGTSTP])
+            // SIGQUIT (Ctrl-\) and SIGALRM end the process too, so they
+            // must restore the terminal as well (readpassphrase's list).
+            let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGTSTP])
                 .map_err(|e| format!("installing the handlers: {e}"))?;
             std::thread::Builder::new()
                 .name("signals".into())

@@ -58,6 +58,13 @@ pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
             // NOCTTY: a terminal named here must not become our
             // controlling one. APPEND for a shell's descriptor: `3>>log`
             // is added to, as the shell set it up (`3>f` is empty anyway).
+            if matches!(target, Target::Special) {
+                // Also before the open, which would wait for a reader of
+                // a FIFO that is not ours.
+                if let Ok(m) = std::fs::metadata(path) {
+                    refuse_foreign_special_file(path, m.uid())?;
+                }
+            }
             let append = if matches!(target, Target::Fd(_)) {
                 OFlags::APPEND
             } else {
@@ -69,6 +76,14 @@ pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
                 Mode::empty(),
             )
             .map_err(|e| fail("opening", e.into()))?;
+            if matches!(target, Target::Special) {
+                // On the descriptor, so a swap after `kind_of` looked
+                // changes nothing; before a byte is written.
+                let owner = rustix::fs::fstat(&fd)
+                    .map_err(|e| fail("inspecting", e.into()))?
+                    .st_uid;
+                refuse_foreign_special_file(path, owner)?;
+            }
             write_through(&mut File::from(fd), data)
         }
         Target::Directory => {
@@ -80,6 +95,23 @@ pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
         Target::Replace => return replace(path, data),
     };
     written.map_err(|e| fail("writing", e))
+}
+
+/// A FIFO, device or socket is written through only when it belongs to
+/// root or to the user. In a sticky directory such as `/tmp` another user
+/// can plant a FIFO under the name before the export and read the document
+/// (with `--empty-password`, the key in the clear) as it is written; their
+/// regular file there is safe already, since the rename over it fails.
+fn refuse_foreign_special_file(path: &Path, owner: u32) -> Result<()> {
+    let me = rustix::process::geteuid().as_raw();
+    if owner == 0 || owner == me {
+        return Ok(());
+    }
+    Err(Error::InvalidArgument(format!(
+        "{} is a FIFO or device that belongs to user id {owner}, not to you: \
+         another user would receive the export; write it somewhere else",
+        path.display()
+    )))
 }
 
 fn write_through(out: &mut impl Write, data: &[u8]) -> std::io::Result<()> {
