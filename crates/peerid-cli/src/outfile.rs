@@ -368,8 +368,13 @@ fn named(dir: &Arc<OwnedFd>, name: &OsStr, data: &[u8]) -> Step<()> {
         }
     };
     let result = fill(fd, data).and_then(|_| {
-        let pending = interrupt::pending();
+        let mut pending = interrupt::pending();
         let renamed = rustix::fs::renameat(&**dir, &temp, &**dir, name);
+        if renamed.is_ok() {
+            // Under the same lock: once renamed, the temporary name is no
+            // longer ours, and a signal must not remove whatever takes it.
+            pending.temp = None;
+        }
         drop(pending);
         renamed.map_err(|e| ("renaming into", e))
     });

@@ -179,6 +179,9 @@ impl Db {
             drop(init);
             init = Flock::take(db.dir.fd(), true).map_err(lock_err)?;
             db.initialise()?;
+            // Switching a new store to WAL created the log and the
+            // shared-memory file: they too must be the checked directory's.
+            db.check_same_files()?;
         }
         drop(init);
         Ok(db)
