@@ -18,12 +18,13 @@
 use std::ffi::OsString;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use peerid::{Error, Result};
 use rustix::fd::OwnedFd;
 use rustix::termios::{OptionalActions, Termios, tcsetattr};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::Signals;
 use signal_hook::low_level::emulate_default_handler;
+
+use crate::error::{Error, Result};
 
 /// What a signal must undo; empty when nothing is in flight.
 #[derive(Default)]
@@ -72,7 +73,7 @@ pub fn pending() -> MutexGuard<'static, Pending> {
 /// Starts the signal thread, once per process.
 ///
 /// # Errors
-/// [`Error::Failed`] if the handlers or the thread cannot be set up.
+/// [`Error::Signals`] if the handlers or the thread cannot be set up.
 pub fn install() -> Result<()> {
     INSTALLED
         .get_or_init(|| {
@@ -89,7 +90,7 @@ pub fn install() -> Result<()> {
                 .map_err(|e| format!("starting the signal thread: {e}"))
         })
         .clone()
-        .map_err(|reason| Error::failed("setting up SIGINT, SIGTERM and SIGHUP", reason))
+        .map_err(|reason| Error::Signals { reason })
 }
 
 fn on_signal(signal: i32) {

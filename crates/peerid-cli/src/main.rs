@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod error;
 mod interrupt;
 mod outfile;
 mod output;
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::error::Error;
 use crate::output::{Output, error_json, terminal_safe};
 
 /// Exit code for command-line usage errors.
@@ -56,34 +58,31 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 // A closed pipe (`peerid list | head`) is not worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(e) => {
-                    // The command has run: a create or an import is in the
-                    // store, so say so rather than let a retry be surprised.
-                    say(
-                        &mut std::io::stderr(),
-                        &format!(
-                            "peerid: error: writing output: {e} (the command itself completed)"
-                        ),
-                    );
-                    ExitCode::FAILURE
-                }
+                // The command has run: a create or an import is in the
+                // store, so say so rather than let a retry be surprised.
+                // Only on stderr: stdout is what just failed.
+                Err(source) => report(&Error::WritingOutput { source }, false),
             }
         }
-        Err(err) => {
-            if cli.json {
-                let doc = error_json(err.code_name(), err.hresult(), &err.to_string());
-                say(&mut std::io::stdout(), &doc);
-            }
-            // A message can quote the input (a name, an element of a
-            // document), which may be hostile.
-            let message = err.to_string();
-            say(
-                &mut std::io::stderr(),
-                &format!("peerid: error: {}", terminal_safe(&message)),
-            );
-            ExitCode::from(err.exit_code())
-        }
+        Err(err) => report(&err, cli.json),
     }
+}
+
+/// Tells the user what failed, on stderr and, with `--json`, as the error
+/// object on stdout; returns the exit code of docs/design.md §5.
+fn report(err: &Error, json: bool) -> ExitCode {
+    let message = err.to_string();
+    if json {
+        let doc = error_json(err.code_name(), err.hresult(), &message);
+        say(&mut std::io::stdout(), &doc);
+    }
+    // A message can quote the input (a name, an element of a
+    // document), which may be hostile.
+    say(
+        &mut std::io::stderr(),
+        &format!("peerid: error: {}", terminal_safe(&message)),
+    );
+    ExitCode::from(err.exit_code())
 }
 
 /// Writes one line and ignores failure: `println!` and `eprintln!` panic when

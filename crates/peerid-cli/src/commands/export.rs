@@ -1,11 +1,11 @@
 use peerid::format::pfx::{ExportParams, PfxProfile};
 use peerid::store::Store;
-use peerid::{Error, Result};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use super::identity_name;
 use crate::cli::ExportArgs;
+use crate::error::{Error, Result};
 use crate::outfile;
 use crate::output::Reply;
 use crate::password::{self, Purpose};
@@ -61,14 +61,8 @@ fn password(args: &ExportArgs) -> Result<SecretString> {
     }
     let password = password::read(&args.password, Purpose::Export)?;
     match (password.expose_secret().is_empty(), args.empty_password) {
-        (true, false) => Err(Error::InvalidArgument(
-            "the password is empty, so anyone with the file could read the private key; \
-             give --empty-password if that is meant"
-                .into(),
-        )),
-        (false, true) => Err(Error::InvalidArgument(
-            "--empty-password was given but the password is not empty; drop one of them".into(),
-        )),
+        (true, false) => Err(Error::EmptyPassword),
+        (false, true) => Err(Error::PasswordNotEmpty),
         _ => Ok(password),
     }
 }

@@ -1,9 +1,10 @@
+use peerid::FriendlyName;
 use peerid::store::Store;
-use peerid::{FriendlyName, Result};
 use serde_json::json;
 
 use super::identity_name;
 use crate::cli::FriendlyNameArgs;
+use crate::error::Result;
 use crate::output::{Reply, terminal_safe};
 
 pub fn run(store: &Store, args: &FriendlyNameArgs) -> Result<Reply> {

@@ -1,8 +1,8 @@
 use std::fmt::Write;
 
-use peerid::Result;
 use peerid::store::Store;
 
+use crate::error::Result;
 use crate::output::{Output, identity_json, terminal_safe};
 
 /// Streams the store into the one form asked for: lines of

@@ -1,7 +1,7 @@
-use peerid::Result;
 use peerid::store::Store;
 
 use super::identity_name;
+use crate::error::Result;
 use crate::output::{Reply, identity_json, terminal_safe};
 
 pub fn run(store: &Store, name: &str) -> Result<Reply> {

@@ -1,8 +1,8 @@
-use peerid::Result;
 use peerid::store::Store;
 use serde_json::json;
 
 use super::identity_name;
+use crate::error::Result;
 use crate::output::Reply;
 
 pub fn run(store: &Store, name: Option<&str>) -> Result<Reply> {
