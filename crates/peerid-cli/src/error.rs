@@ -1,6 +1,9 @@
 //! The command line's own errors: the step of a command that failed
 //! (reading the password file, the document, writing the output), or the
-//! library's error (docs/design.md §5) that a command passed on.
+//! library's error (docs/design.md §5) that a command passed on, with the
+//! hint that names this command line's flags. The library's messages stay
+//! neutral (it also serves the C ABI); `--max-iterations` and `peerid list`
+//! are said here.
 //!
 //! Every variant maps to one [`ErrorKind`], so the HRESULT and the exit code
 //! still come from the library's one table.
@@ -13,8 +16,9 @@ use peerid::ErrorKind;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A library call failed.
-    #[error("{0}")]
+    /// A library call failed. Its message is the library's; what to do
+    /// about it in this command line's words (a flag, a command) follows.
+    #[error("{0}{hint}", hint = hint(.0))]
     Library(#[from] peerid::Error),
 
     /// The password file cannot be opened or read.
@@ -178,6 +182,21 @@ impl Error {
     }
 }
 
+/// What to do about a library error in this command line's words, with the
+/// separator that joins it to the library's message; empty when the
+/// library's message says all there is.
+fn hint(e: &peerid::Error) -> &'static str {
+    use peerid::Error::*;
+    match e {
+        WorkFactorTooHigh { .. } | IterationBudgetExceeded { .. } => {
+            "; if you trust the sender, raise the limit with --max-iterations"
+        }
+        NotFound { .. } => " (see `peerid list`)",
+        StoreInaccessible { .. } => "; a store can be chosen with --store DIR",
+        _ => "",
+    }
+}
+
 /// Shorthand for the results of commands.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -280,6 +299,51 @@ mod tests {
             assert_eq!(e.code_name(), e.kind().code_name(), "{e:?}");
             assert!(!e.to_string().is_empty(), "{e:?}");
         }
+    }
+
+    /// The hints the library no longer gives (its messages are neutral)
+    /// are given here, after the library's whole message.
+    #[test]
+    fn library_errors_get_the_command_line_hint() {
+        let cases = [
+            (
+                peerid::Error::WorkFactorTooHigh { asked: 9, limit: 2 },
+                "; if you trust the sender, raise the limit with --max-iterations",
+            ),
+            (
+                peerid::Error::IterationBudgetExceeded {
+                    total: 9,
+                    limit: 4,
+                    per_item: 2,
+                },
+                "; if you trust the sender, raise the limit with --max-iterations",
+            ),
+            (
+                peerid::Error::NotFound {
+                    peer_name: "a.b".into(),
+                },
+                " (see `peerid list`)",
+            ),
+            (
+                peerid::Error::StoreInaccessible {
+                    path: "/s".into(),
+                    reason: "x".into(),
+                },
+                "; a store can be chosen with --store DIR",
+            ),
+        ];
+        for (inner, hint) in cases {
+            let neutral = inner.to_string();
+            assert!(!neutral.contains(hint), "{neutral}");
+            let shown = Error::from(inner).to_string();
+            assert_eq!(shown, format!("{neutral}{hint}"));
+        }
+        // Others are shown as the library says them.
+        let inner = peerid::Error::WrongPasswordOrTampered;
+        assert_eq!(
+            Error::from(inner).to_string(),
+            "wrong password, or the data was changed"
+        );
     }
 
     #[test]

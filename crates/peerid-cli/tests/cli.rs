@@ -225,6 +225,14 @@ fn delete_removes_and_second_delete_is_not_found() {
     let (code, stderr, doc) = env.fails(&["delete", &name]);
     assert_eq!(code, 3);
     assert!(stderr.contains("peerid list"), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!("peerid: error: no identity named {name:?} in this store (see `peerid list`)\n")
+    );
+    assert_eq!(
+        doc["error"]["message"],
+        format!("no identity named {name:?} in this store (see `peerid list`)")
+    );
     assert_eq!(doc["error"]["code"], "PEER_E_NOT_FOUND");
     assert_eq!(doc["error"]["hresult"], "0x80070490");
 }
@@ -402,6 +410,24 @@ fn open_store_permissions_are_exit_6_with_the_fix() {
     let (code, stderr, _) = env.fails(&["list"]);
     assert_eq!(code, 6);
     assert!(stderr.contains("chmod 600"), "{stderr}");
+}
+
+/// The library names the store and what is wrong with it; the command
+/// line adds how to choose another.
+#[test]
+fn a_store_that_cannot_be_used_names_the_flag_that_chooses_one() {
+    let env = Env::new();
+    fs::write(&env.store, "not a directory").unwrap();
+    let (code, stderr, doc) = env.fails(&["list"]);
+    assert_eq!(code, 6);
+    assert_eq!(doc["error"]["code"], "PEER_E_NO_KEY_ACCESS");
+    let store = env.store.display();
+    let message = format!(
+        "cannot access the identity store at {store}: {store} is not a directory; \
+         a store can be chosen with --store DIR"
+    );
+    assert_eq!(stderr, format!("peerid: error: {message}\n"));
+    assert_eq!(doc["error"]["message"], message.as_str());
 }
 
 #[test]
