@@ -124,6 +124,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The result could not be put as JSON (which the types printed never
+    /// cause); the command itself has run.
+    #[error("formatting the JSON output: {source} (the command itself completed)")]
+    FormattingJson {
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+
     /// The signal handlers that clean up after SIGINT, SIGTERM and SIGHUP
     /// cannot be set up.
     #[error("setting up SIGINT, SIGTERM and SIGHUP: {reason}")]
@@ -161,6 +169,7 @@ impl Error {
             ReadingDocument { .. }
             | WritingOutputFile { .. }
             | WritingOutput { .. }
+            | FormattingJson { .. }
             | Signals { .. }
             | NotDumpable { .. } => ErrorKind::Fail,
         }
@@ -261,6 +270,12 @@ mod tests {
                 1,
             ),
             (Error::WritingOutput { source: io() }, 1),
+            (
+                Error::FormattingJson {
+                    source: serde_json::from_str::<u8>("x").unwrap_err(),
+                },
+                1,
+            ),
             (Error::Signals { reason: "x".into() }, 1),
             (Error::NotDumpable { source: io() }, 1),
         ];
@@ -283,6 +298,7 @@ mod tests {
                 | Error::OutputIsStoreFile { .. }
                 | Error::WritingOutputFile { .. }
                 | Error::WritingOutput { .. }
+                | Error::FormattingJson { .. }
                 | Error::Signals { .. }
                 | Error::NotDumpable { .. } => {}
             }

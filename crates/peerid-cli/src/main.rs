@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::error::Error;
-use crate::output::{Output, error_json, terminal_safe};
+use crate::output::{ErrorJson, terminal_safe, to_json};
 
 /// Exit code for command-line usage errors.
 const EXIT_USAGE: u8 = 2;
@@ -32,12 +32,13 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             if wants_json {
-                let doc = error_json(
+                let message = e.render().to_string();
+                let doc = ErrorJson::new(
                     "USAGE",
                     peerid::ErrorKind::InvalidArg.hresult(),
-                    e.render().to_string().trim_end(),
+                    message.trim_end(),
                 );
-                say(&mut std::io::stdout(), &doc);
+                say_json(&doc);
             }
             let _ = e.print();
             return ExitCode::from(EXIT_USAGE);
@@ -45,16 +46,12 @@ fn main() -> ExitCode {
     };
     match commands::run(&cli.command, cli.store.as_deref(), cli.json) {
         Ok(output) => {
-            let mut out = std::io::stdout().lock();
-            let written = match output {
-                Output::Rendered(s) => out.write_all(s.as_bytes()),
-                Output::Reply(reply) if cli.json => writeln!(out, "{}", reply.json),
-                Output::Reply(reply) if reply.text.is_empty() || reply.text.ends_with('\n') => {
-                    out.write_all(reply.text.as_bytes())
-                }
-                Output::Reply(reply) => writeln!(out, "{}", reply.text),
+            let bytes = match output.into_bytes(cli.json) {
+                Ok(bytes) => bytes,
+                Err(err) => return report(&err, cli.json),
             };
-            match written.and_then(|()| out.flush()) {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&bytes).and_then(|()| out.flush()) {
                 Ok(()) => ExitCode::SUCCESS,
                 // A closed pipe (`peerid list | head`) is not worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -73,8 +70,7 @@ fn main() -> ExitCode {
 fn report(err: &Error, json: bool) -> ExitCode {
     let message = err.to_string();
     if json {
-        let doc = error_json(err.code_name(), err.hresult(), &message);
-        say(&mut std::io::stdout(), &doc);
+        say_json(&ErrorJson::new(err.code_name(), err.hresult(), &message));
     }
     // A message can quote the input (a name, an element of a
     // document), which may be hostile.
@@ -83,6 +79,15 @@ fn report(err: &Error, json: bool) -> ExitCode {
         &format!("peerid: error: {}", terminal_safe(&message)),
     );
     ExitCode::from(err.exit_code())
+}
+
+/// Writes the JSON error object on stdout as one line. It is only
+/// strings, which serde_json always formats; were it ever refused, stderr
+/// still says what failed and the exit code is the same.
+fn say_json(doc: &ErrorJson<'_>) {
+    if let Ok(bytes) = to_json(doc) {
+        say(&mut std::io::stdout(), &String::from_utf8_lossy(&bytes));
+    }
 }
 
 /// Writes one line and ignores failure: `println!` and `eprintln!` panic when
