@@ -19,12 +19,13 @@
 use std::ffi::OsString;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use peerid::{Error, Result};
 use rustix::fd::OwnedFd;
 use rustix::termios::{OptionalActions, Termios, tcsetattr};
 use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::Signals;
 use signal_hook::low_level::emulate_default_handler;
+
+use crate::error::{Error, Result};
 
 /// What a signal must undo; empty when nothing is in flight.
 #[derive(Default)]
@@ -73,7 +74,7 @@ pub fn pending() -> MutexGuard<'static, Pending> {
 /// Starts the signal thread, once per process.
 ///
 /// # Errors
-/// [`Error::Failed`] if the handlers or the thread cannot be set up.
+/// [`Error::Signals`] if the handlers or the thread cannot be set up.
 pub fn install() -> Result<()> {
     INSTALLED
         .get_or_init(|| {
@@ -92,7 +93,7 @@ pub fn install() -> Result<()> {
                 .map_err(|e| format!("starting the signal thread: {e}"))
         })
         .clone()
-        .map_err(|reason| Error::failed("setting up SIGINT, SIGTERM and SIGHUP", reason))
+        .map_err(|reason| Error::Signals { reason })
 }
 
 fn on_signal(signal: i32) {

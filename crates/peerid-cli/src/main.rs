@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod error;
 mod interrupt;
 mod outfile;
 mod output;
@@ -14,7 +15,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::output::{Output, error_json, terminal_safe};
+use crate::error::Error;
+use crate::output::{ErrorJson, terminal_safe, to_json};
 
 /// Exit code for command-line usage errors.
 const EXIT_USAGE: u8 = 2;
@@ -30,12 +32,13 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             if wants_json {
-                let doc = error_json(
+                let message = e.render().to_string();
+                let doc = ErrorJson::new(
                     "USAGE",
                     peerid::ErrorKind::InvalidArg.hresult(),
-                    e.render().to_string().trim_end(),
+                    message.trim_end(),
                 );
-                say(&mut std::io::stdout(), &doc);
+                say_json(&doc);
             }
             let _ = e.print();
             return ExitCode::from(EXIT_USAGE);
@@ -43,46 +46,47 @@ fn main() -> ExitCode {
     };
     match commands::run(&cli.command, cli.store.as_deref(), cli.json) {
         Ok(output) => {
-            let mut out = std::io::stdout().lock();
-            let written = match output {
-                Output::Rendered(s) => out.write_all(s.as_bytes()),
-                Output::Reply(reply) if cli.json => writeln!(out, "{}", reply.json),
-                Output::Reply(reply) if reply.text.is_empty() || reply.text.ends_with('\n') => {
-                    out.write_all(reply.text.as_bytes())
-                }
-                Output::Reply(reply) => writeln!(out, "{}", reply.text),
+            let bytes = match output.into_bytes(cli.json) {
+                Ok(bytes) => bytes,
+                Err(err) => return report(&err, cli.json),
             };
-            match written.and_then(|()| out.flush()) {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&bytes).and_then(|()| out.flush()) {
                 Ok(()) => ExitCode::SUCCESS,
                 // A closed pipe (`peerid list | head`) is not worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(e) => {
-                    // The command has run: a create or an import is in the
-                    // store, so say so rather than let a retry be surprised.
-                    say(
-                        &mut std::io::stderr(),
-                        &format!(
-                            "peerid: error: writing output: {e} (the command itself completed)"
-                        ),
-                    );
-                    ExitCode::FAILURE
-                }
+                // The command has run: a create or an import is in the
+                // store, so say so rather than let a retry be surprised.
+                // Only on stderr: stdout is what just failed.
+                Err(source) => report(&Error::WritingOutput { source }, false),
             }
         }
-        Err(err) => {
-            if cli.json {
-                let doc = error_json(err.code_name(), err.hresult(), &err.to_string());
-                say(&mut std::io::stdout(), &doc);
-            }
-            // A message can quote the input (a name, an element of a
-            // document), which may be hostile.
-            let message = err.to_string();
-            say(
-                &mut std::io::stderr(),
-                &format!("peerid: error: {}", terminal_safe(&message)),
-            );
-            ExitCode::from(err.exit_code())
-        }
+        Err(err) => report(&err, cli.json),
+    }
+}
+
+/// Tells the user what failed, on stderr and, with `--json`, as the error
+/// object on stdout; returns the exit code of docs/design.md §5.
+fn report(err: &Error, json: bool) -> ExitCode {
+    let message = err.to_string();
+    if json {
+        say_json(&ErrorJson::new(err.code_name(), err.hresult(), &message));
+    }
+    // A message can quote the input (a name, an element of a
+    // document), which may be hostile.
+    say(
+        &mut std::io::stderr(),
+        &format!("peerid: error: {}", terminal_safe(&message)),
+    );
+    ExitCode::from(err.exit_code())
+}
+
+/// Writes the JSON error object on stdout as one line. It is only
+/// strings, which serde_json always formats; were it ever refused, stderr
+/// still says what failed and the exit code is the same.
+fn say_json(doc: &ErrorJson<'_>) {
+    if let Ok(bytes) = to_json(doc) {
+        say(&mut std::io::stdout(), &String::from_utf8_lossy(&bytes));
     }
 }
 

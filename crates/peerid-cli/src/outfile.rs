@@ -23,11 +23,11 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use peerid::store::Store;
-use peerid::{Error, Result};
 use rustix::fd::OwnedFd;
 use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
 
+use crate::error::{Error, Result};
 use crate::interrupt::{self, Temp};
 
 /// The store's database file name and the companions SQLite may create
@@ -44,12 +44,16 @@ const NAME_TRIES: u32 = 16;
 /// Writes `data` to `path` as the module documentation says.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for a store file or a directory as target,
-/// [`Error::Failed`] for what the system refuses.
+/// [`Error::OutputIsStoreFile`], [`Error::OutputIsDirectory`] or
+/// [`Error::OutputNotAFileName`] for a target that is refused,
+/// [`Error::WritingOutputFile`] for what the system refuses.
 pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
     refuse_store_files(path, store)?;
-    let fail =
-        |what: &str, e: std::io::Error| Error::failed(format!("{what} {}", path.display()), e);
+    let fail = |step: &'static str, source: std::io::Error| Error::WritingOutputFile {
+        step,
+        path: path.to_owned(),
+        source,
+    };
     let written = match kind_of(path) {
         Target::Fd(1) => write_through(&mut std::io::stdout().lock(), data),
         Target::Fd(2) => write_through(&mut std::io::stderr().lock(), data),
@@ -87,10 +91,9 @@ pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
             write_through(&mut File::from(fd), data)
         }
         Target::Directory => {
-            return Err(Error::InvalidArgument(format!(
-                "{} is a directory; give a file name",
-                path.display()
-            )));
+            return Err(Error::OutputIsDirectory {
+                path: path.to_owned(),
+            });
         }
         Target::Replace => return replace(path, data),
     };
@@ -193,7 +196,7 @@ fn fd_name(path: &Path) -> Option<u32> {
 /// exist yet) and by identity (a link to one).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] if `path` is one of them.
+/// [`Error::OutputIsStoreFile`] if `path` is one of them.
 pub fn refuse_store_files(path: &Path, store: &Store) -> Result<()> {
     let db = store.dir().join(peerid::store::db::DB_FILE);
     let files: Vec<PathBuf> = STORE_FILE_SUFFIXES
@@ -210,10 +213,9 @@ pub fn refuse_store_files(path: &Path, store: &Store) -> Result<()> {
     let same =
         |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
     let refuse = || {
-        Err(Error::InvalidArgument(format!(
-            "{} is one of the store's own files; write the export somewhere else",
-            path.display()
-        )))
+        Err(Error::OutputIsStoreFile {
+            path: path.to_owned(),
+        })
     };
     if let Ok(target) = std::fs::metadata(path) {
         for file in &files {
@@ -234,9 +236,9 @@ pub fn refuse_store_files(path: &Path, store: &Store) -> Result<()> {
 }
 
 fn split(path: &Path) -> Result<(PathBuf, &OsStr)> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::InvalidArgument(format!("{} is not a file name", path.display())))?;
+    let name = path.file_name().ok_or_else(|| Error::OutputNotAFileName {
+        path: path.to_owned(),
+    })?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -245,11 +247,10 @@ fn split(path: &Path) -> Result<(PathBuf, &OsStr)> {
 }
 
 fn replace(path: &Path, data: &[u8]) -> Result<()> {
-    let fail = |what: &str, e: Errno| {
-        Error::failed(
-            format!("{what} {}", path.display()),
-            std::io::Error::from(e),
-        )
+    let fail = |step: &'static str, e: Errno| Error::WritingOutputFile {
+        step,
+        path: path.to_owned(),
+        source: e.into(),
     };
     let (dir, name) = split(path)?;
     let dir_fd = rustix::fs::open(

@@ -3,15 +3,18 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use peerid::PeerName;
 use peerid::store::IdentitySummary;
-use serde_json::{Value, json};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
 
 /// A command's result, in both forms.
 pub struct Reply {
     /// Printed as is (a trailing newline is added when missing and non-empty).
     pub text: String,
     /// Printed with `--json`.
-    pub json: Value,
+    pub json: Json,
 }
 
 /// What `main` prints: a reply in both forms, or output a command already
@@ -21,7 +24,7 @@ pub enum Output {
     /// Choose text or JSON when printing.
     Reply(Reply),
     /// Print as is.
-    Rendered(String),
+    Rendered(Vec<u8>),
 }
 
 impl From<Reply> for Output {
@@ -30,14 +33,190 @@ impl From<Reply> for Output {
     }
 }
 
-impl Reply {
-    /// A reply that is one peer name.
-    pub fn peer_name(name: &peerid::PeerName) -> Reply {
-        Reply {
-            text: terminal_safe(&name.to_string()).into_owned(),
-            json: json!({ "peer_name": name.to_string() }),
+impl Output {
+    /// The bytes to print on stdout: the JSON document and a line end with
+    /// `--json`, else the text, ending in a line end unless empty.
+    ///
+    /// # Errors
+    /// [`Error::FormattingJson`], which derived `Serialize` on these types
+    /// never gives; it is reported rather than assumed away.
+    pub fn into_bytes(self, json: bool) -> Result<Vec<u8>> {
+        match self {
+            Output::Rendered(bytes) => Ok(bytes),
+            Output::Reply(reply) if json => {
+                let mut bytes = to_json(&reply.json)?;
+                bytes.push(b'\n');
+                Ok(bytes)
+            }
+            Output::Reply(Reply { mut text, .. }) => {
+                if !text.is_empty() && !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                Ok(text.into_bytes())
+            }
         }
     }
+}
+
+impl Reply {
+    /// A reply that is one peer name.
+    pub fn peer_name(name: &PeerName) -> Reply {
+        Reply {
+            text: terminal_safe(&name.to_string()).into_owned(),
+            json: Json::PeerName(PeerNameJson {
+                peer_name: name.to_string(),
+            }),
+        }
+    }
+}
+
+/// The JSON document of each command's success (docs/design.md §7), with
+/// snake_case fields.
+///
+/// Fields are declared in alphabetical order: that is the order
+/// `serde_json::json!` maps printed them in before these types existed, and
+/// the bytes stay the same.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Json {
+    /// `create`, `default`, `import`, `peer-name`.
+    PeerName(PeerNameJson),
+    /// `show`.
+    Identity(IdentityJson),
+    /// `delete`.
+    Deleted(DeletedJson),
+    /// `friendly-name`.
+    FriendlyName(FriendlyNameJson),
+    /// `xml`.
+    Xml(XmlJson),
+    /// `export` to standard output.
+    Exported(ExportedJson),
+    /// `export -o FILE`.
+    ExportedTo(ExportedToJson),
+}
+
+/// `{"peer_name": "…"}`
+#[derive(Debug, Serialize)]
+pub struct PeerNameJson {
+    /// The peer name.
+    pub peer_name: String,
+}
+
+/// One identity: `show`, and each element of `list`'s array.
+///
+/// `{"authority", "classifier", "friendly_name", "is_default", "key_type", "peer_name"}`
+#[derive(Debug, Serialize)]
+pub struct IdentityJson {
+    /// The 40 hex digits before the dot.
+    pub authority: String,
+    /// The part after the dot, exactly (never escaped).
+    pub classifier: String,
+    /// The friendly name, exactly (never escaped).
+    pub friendly_name: String,
+    /// Whether it is the store's default identity.
+    pub is_default: bool,
+    /// The key type as `--key` names it.
+    pub key_type: String,
+    /// The peer name.
+    pub peer_name: String,
+}
+
+impl From<&IdentitySummary> for IdentityJson {
+    fn from(s: &IdentitySummary) -> IdentityJson {
+        IdentityJson {
+            authority: s.peer_name.authority().to_string(),
+            classifier: s.peer_name.classifier().as_str().to_owned(),
+            friendly_name: s.friendly_name.clone(),
+            is_default: s.is_default,
+            key_type: s.key_type.clone(),
+            peer_name: s.peer_name.to_string(),
+        }
+    }
+}
+
+/// `{"deleted": true, "peer_name": "…"}`
+#[derive(Debug, Serialize)]
+pub struct DeletedJson {
+    /// Always true: a failed delete is an error object.
+    pub deleted: bool,
+    /// The identity deleted.
+    pub peer_name: String,
+}
+
+/// `{"friendly_name": "…", "peer_name": "…"}`, the name after any change.
+#[derive(Debug, Serialize)]
+pub struct FriendlyNameJson {
+    /// The friendly name, exactly.
+    pub friendly_name: String,
+    /// The identity.
+    pub peer_name: String,
+}
+
+/// `{"peer_name": "…", "xml": "<PEERIDENTITYINFO …"}`
+#[derive(Debug, Serialize)]
+pub struct XmlJson {
+    /// The identity.
+    pub peer_name: String,
+    /// Its PEERIDENTITYINFO document.
+    pub xml: String,
+}
+
+/// `{"document": "<PEERIDENTITYEXPORT …", "peer_name": "…"}`
+#[derive(Debug, Serialize)]
+pub struct ExportedJson {
+    /// The export document.
+    pub document: String,
+    /// The identity exported.
+    pub peer_name: String,
+}
+
+/// `{"file": "…", "peer_name": "…"}`
+#[derive(Debug, Serialize)]
+pub struct ExportedToJson {
+    /// The `-o` file written (non-UTF-8 bytes shown as U+FFFD).
+    pub file: String,
+    /// The identity exported.
+    pub peer_name: String,
+}
+
+/// The error object of docs/design.md §7:
+/// `{"error": {"code": "PEER_E_…", "hresult": "0x…", "message": "…"}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorJson<'a> {
+    /// The error.
+    pub error: ErrorBody<'a>,
+}
+
+/// The inside of [`ErrorJson`].
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    /// The HRESULT's symbolic name, or `USAGE`.
+    pub code: &'a str,
+    /// The HRESULT as `0x` and eight uppercase hex digits.
+    pub hresult: String,
+    /// The message, exactly as on stderr before its escaping.
+    pub message: &'a str,
+}
+
+impl<'a> ErrorJson<'a> {
+    /// The error object for a code, an HRESULT and a message.
+    pub fn new(code: &'a str, hresult: i32, message: &'a str) -> ErrorJson<'a> {
+        ErrorJson {
+            error: ErrorBody {
+                code,
+                hresult: format!("0x{:08X}", hresult as u32),
+                message,
+            },
+        }
+    }
+}
+
+/// One value as compact JSON.
+///
+/// # Errors
+/// [`Error::FormattingJson`] if serde_json refuses the value.
+pub fn to_json(value: &impl Serialize) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|source| Error::FormattingJson { source })
 }
 
 /// Text from the store made safe to print for a person. A name may have come
@@ -68,23 +247,6 @@ fn shown_escaped(c: char) -> bool {
             c,
             '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
         )
-}
-
-/// The JSON object of one identity.
-pub fn identity_json(s: &IdentitySummary) -> Value {
-    json!({
-        "peer_name": s.peer_name.to_string(),
-        "friendly_name": s.friendly_name,
-        "key_type": s.key_type,
-        "authority": s.peer_name.authority().to_string(),
-        "classifier": s.peer_name.classifier().as_str(),
-        "is_default": s.is_default,
-    })
-}
-
-/// The JSON error object of docs/design.md §7.
-pub fn error_json(code: &str, hresult: i32, message: &str) -> Value {
-    json!({ "error": { "code": code, "hresult": format!("0x{:08X}", hresult as u32), "message": message } })
 }
 
 #[cfg(test)]

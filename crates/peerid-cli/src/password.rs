@@ -4,11 +4,11 @@
 use std::io::Read;
 use std::path::Path;
 
-use peerid::{Error, Result};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::cli::PasswordArgs;
+use crate::error::{Error, Result};
 
 /// Longest password file line read, so that a wrong path (a disk image, say)
 /// is refused instead of read whole.
@@ -29,34 +29,31 @@ pub fn read(args: &PasswordArgs, purpose: Purpose) -> Result<SecretString> {
         return from_file(path);
     }
     if let Some(var) = &args.password_env {
-        let value = std::env::var(var).map_err(|_| {
-            Error::InvalidArgument(format!(
-                "environment variable {var} is not set or not UTF-8"
-            ))
-        })?;
+        let value = std::env::var(var).map_err(|_| Error::PasswordEnv { var: var.clone() })?;
         return Ok(SecretString::from(value));
     }
     prompt(purpose)
 }
 
 fn from_file(path: &Path) -> Result<SecretString> {
-    let mut file = std::fs::File::open(path).map_err(|e| {
-        Error::InvalidArgument(format!("cannot read password file {}: {e}", path.display()))
-    })?;
+    let failed = |source| Error::ReadingPasswordFile {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(failed)?;
     // One buffer, allocated once at its full size and wiped on drop: a
     // BufReader, or a Vec that grows, would leave copies of the password
     // in memory that nothing wipes.
     let mut buf = Zeroizing::new(vec![0u8; MAX_PASSWORD_BYTES + 1]);
-    let line = read_line(&mut file, &mut buf)
-        .map_err(|e| Error::InvalidArgument(format!("reading {}: {e}", path.display())))?;
+    let line = read_line(&mut file, &mut buf).map_err(failed)?;
     if line.len() > MAX_PASSWORD_BYTES {
-        return Err(Error::InvalidArgument(format!(
-            "the first line of {} is longer than {MAX_PASSWORD_BYTES} bytes; is it the right file?",
-            path.display()
-        )));
+        return Err(Error::PasswordFileLineTooLong {
+            path: path.to_owned(),
+            limit: MAX_PASSWORD_BYTES,
+        });
     }
-    secret_from(line).ok_or_else(|| {
-        Error::InvalidArgument(format!("the password in {} is not UTF-8", path.display()))
+    secret_from(line).ok_or_else(|| Error::PasswordFileNotUtf8 {
+        path: path.to_owned(),
     })
 }
 
@@ -101,9 +98,7 @@ fn prompt(purpose: Purpose) -> Result<SecretString> {
             let first = terminal::ask("New password for the export: ")?;
             let second = terminal::ask("Same password again: ")?;
             if first.expose_secret() != second.expose_secret() {
-                return Err(Error::InvalidArgument(
-                    "the two passwords differ; nothing was written".into(),
-                ));
+                return Err(Error::PasswordsDiffer);
             }
             Ok(first)
         }
@@ -117,12 +112,12 @@ fn prompt(purpose: Purpose) -> Result<SecretString> {
 mod terminal {
     use std::sync::Arc;
 
-    use peerid::{Error, Result};
     use rustix::fs::{Mode, OFlags};
     use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
     use secrecy::SecretString;
     use zeroize::Zeroizing;
 
+    use crate::error::{Error, Result};
     use crate::interrupt::{self, Terminal};
 
     /// Longest line a terminal in canonical mode passes on (Linux: 4095
@@ -130,9 +125,9 @@ mod terminal {
     const MAX_TYPED: usize = 4096;
 
     fn unavailable(e: impl std::fmt::Display) -> Error {
-        Error::InvalidArgument(format!(
-            "cannot ask for a password on the terminal ({e}); use --password-file FILE or --password-env VAR"
-        ))
+        Error::Terminal {
+            reason: e.to_string(),
+        }
     }
 
     pub fn ask(prompt: &str) -> Result<SecretString> {
@@ -174,8 +169,7 @@ mod terminal {
         // The Enter the user typed was not echoed.
         let _ = write_all(&fd, b"\n");
         let len = typed.map_err(unavailable)?;
-        super::secret_from(&buf[..len])
-            .ok_or_else(|| Error::InvalidArgument("the password typed is not UTF-8".into()))
+        super::secret_from(&buf[..len]).ok_or(Error::TypedPasswordNotUtf8)
     }
 
     fn write_all(fd: &rustix::fd::OwnedFd, mut data: &[u8]) -> std::io::Result<()> {

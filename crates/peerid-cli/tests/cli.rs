@@ -225,6 +225,14 @@ fn delete_removes_and_second_delete_is_not_found() {
     let (code, stderr, doc) = env.fails(&["delete", &name]);
     assert_eq!(code, 3);
     assert!(stderr.contains("peerid list"), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!("peerid: error: no identity named {name:?} in this store (see `peerid list`)\n")
+    );
+    assert_eq!(
+        doc["error"]["message"],
+        format!("no identity named {name:?} in this store (see `peerid list`)")
+    );
     assert_eq!(doc["error"]["code"], "PEER_E_NOT_FOUND");
     assert_eq!(doc["error"]["hresult"], "0x80070490");
 }
@@ -293,6 +301,122 @@ fn unsecured_peer_name_does_not_create_a_store() {
     let env = Env::new();
     env.ok(&["peer-name", "--classifier", "x"]);
     assert!(!env.store.exists());
+}
+
+/// docs/design.md §7: the `--json` documents byte for byte, field order
+/// included (alphabetical, as the output has always been), with the exact
+/// text of every name (a quote, a backslash, a control character escaped
+/// the JSON way, never the terminal way).
+#[test]
+fn json_documents_are_exactly_the_documented_shape() {
+    let env = Env::new();
+    let friendly = "Quote \" back\\slash \u{1b}[31m";
+    let name = env.create(&["--classifier", "lap", "--friendly-name", friendly]);
+    let (authority, _) = name.split_once('.').unwrap();
+    let raw = |args: &[&str]| {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        env.ok(&all)
+    };
+    let fname = r#""Quote \" back\\slash \u001b[31m""#;
+    let identity = |is_default: bool| {
+        format!(
+            r#"{{"authority":"{authority}","classifier":"lap","friendly_name":{fname},"is_default":{is_default},"key_type":"ed25519","peer_name":"{name}"}}"#
+        )
+    };
+    assert_eq!(raw(&["show", &name]), format!("{}\n", identity(false)));
+    assert_eq!(raw(&["list"]), format!("[{}]\n", identity(false)));
+    assert_eq!(
+        raw(&["friendly-name", &name]),
+        format!("{{\"friendly_name\":{fname},\"peer_name\":\"{name}\"}}\n")
+    );
+    assert_eq!(
+        raw(&["default", "--set", &name]),
+        format!("{{\"peer_name\":\"{name}\"}}\n")
+    );
+    assert_eq!(raw(&["list"]), format!("[{}]\n", identity(true)));
+    assert_eq!(
+        raw(&["peer-name", "--identity", &name, "--classifier", "chat"]),
+        format!("{{\"peer_name\":\"{authority}.chat\"}}\n")
+    );
+    // Plain output adds the line end the document does not have.
+    let xml = env.ok(&["xml", &name]);
+    let xml_json = serde_json::to_string(xml.strip_suffix('\n').unwrap()).unwrap();
+    assert_eq!(
+        raw(&["xml", &name]),
+        format!("{{\"peer_name\":\"{name}\",\"xml\":{xml_json}}}\n")
+    );
+    let pw = env.home.join("pw");
+    fs::write(&pw, "pw\n").unwrap();
+    let file = env.home.join("out.peerid");
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", &name, "--iterations", "1", "--password-file"];
+        args.push(pw.to_str().unwrap());
+        args.extend_from_slice(extra);
+        raw(&args)
+    };
+    let file_json = serde_json::to_string(file.to_str().unwrap()).unwrap();
+    assert_eq!(
+        export(&["-o", file.to_str().unwrap()]),
+        format!("{{\"file\":{file_json},\"peer_name\":\"{name}\"}}\n")
+    );
+    let exported = export(&[]);
+    assert!(
+        exported.starts_with(r#"{"document":"<PEERIDENTITYEXPORT VERSION=\"1.0\">\n"#),
+        "{exported}"
+    );
+    assert!(
+        exported.ends_with(&format!("\",\"peer_name\":\"{name}\"}}\n")),
+        "{exported}"
+    );
+    let second = env.create(&["--classifier", "two"]);
+    let listed = raw(&["list"]);
+    let (first_row, second_row) = if name < second {
+        (
+            identity(true),
+            format!(r#"{{"authority":"{}","#, second.split_once('.').unwrap().0),
+        )
+    } else {
+        (
+            format!(r#"{{"authority":"{}","#, second.split_once('.').unwrap().0),
+            identity(true),
+        )
+    };
+    assert!(listed.starts_with(&format!("[{first_row}")), "{listed}");
+    assert!(listed.contains(&format!("}},{second_row}")), "{listed}");
+    assert!(listed.ends_with("}]\n"), "{listed}");
+    assert_eq!(
+        raw(&["delete", &second]),
+        format!("{{\"deleted\":true,\"peer_name\":\"{second}\"}}\n")
+    );
+    // An error object, and a usage error, are one line of the same form.
+    let out = env
+        .cmd()
+        .args(["--json", "show", &second])
+        .output()
+        .unwrap();
+    let message = format!("no identity named {second:?} in this store (see `peerid list`)");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!(
+            "{{\"error\":{{\"code\":\"PEER_E_NOT_FOUND\",\"hresult\":\"0x80070490\",\"message\":{}}}}}\n",
+            serde_json::to_string(&message).unwrap()
+        )
+    );
+    let out = env
+        .cmd()
+        .args(["--json", "list", "--bogus"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with(r#"{"error":{"code":"USAGE","hresult":"0x80070057","message":"error: "#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("\"}}\n") && stdout.lines().count() == 1,
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -402,6 +526,24 @@ fn open_store_permissions_are_exit_6_with_the_fix() {
     let (code, stderr, _) = env.fails(&["list"]);
     assert_eq!(code, 6);
     assert!(stderr.contains("chmod 600"), "{stderr}");
+}
+
+/// The library names the store and what is wrong with it; the command
+/// line adds how to choose another.
+#[test]
+fn a_store_that_cannot_be_used_names_the_flag_that_chooses_one() {
+    let env = Env::new();
+    fs::write(&env.store, "not a directory").unwrap();
+    let (code, stderr, doc) = env.fails(&["list"]);
+    assert_eq!(code, 6);
+    assert_eq!(doc["error"]["code"], "PEER_E_NO_KEY_ACCESS");
+    let store = env.store.display();
+    let message = format!(
+        "cannot access the identity store at {store}: {store} is not a directory; \
+         a store can be chosen with --store DIR"
+    );
+    assert_eq!(stderr, format!("peerid: error: {message}\n"));
+    assert_eq!(doc["error"]["message"], message.as_str());
 }
 
 #[test]

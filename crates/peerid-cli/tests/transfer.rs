@@ -259,6 +259,58 @@ fn round_trip_restores_name_xml_and_friendly_name() {
     }
 }
 
+/// The library says what the limit is; the command line says which flag
+/// raises it, on stderr and in the JSON error alike.
+#[test]
+fn a_work_factor_above_the_limit_names_the_flag_that_raises_it() {
+    let env = Env::new();
+    let name = env.ok(&["create"]);
+    let name = name.trim_end();
+    let file = env.path("three.peerid");
+    let file = file.to_str().unwrap();
+    let pw = env.pw_arg();
+    env.ok(&[
+        "export",
+        name,
+        "-o",
+        file,
+        "--iterations",
+        "3",
+        "--password-file",
+        &pw,
+    ]);
+    env.ok(&["delete", name]);
+    let import = [
+        "import",
+        file,
+        "--password-file",
+        &pw,
+        "--max-iterations",
+        "2",
+    ];
+    let out = env.run(&import);
+    assert_eq!(out.status.code(), Some(5));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let message = "work factor 3 is above the limit of 2; \
+                   if you trust the sender, raise the limit with --max-iterations";
+    assert_eq!(stderr, format!("peerid: error: {message}\n"));
+    let out = env.run(&[&["--json"][..], &import].concat());
+    assert_eq!(out.status.code(), Some(5));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["message"], message);
+    assert_eq!(doc["error"]["code"], "E_INVALIDARG");
+    // Raised, as the hint says, it imports.
+    let imported = env.ok(&[
+        "import",
+        file,
+        "--password-file",
+        &pw,
+        "--max-iterations",
+        "3",
+    ]);
+    assert_eq!(imported.trim_end(), name);
+}
+
 #[test]
 fn export_document_has_the_design_shape() {
     let env = Env::new();

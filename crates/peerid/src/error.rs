@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong, named from the user's side.
 ///
-/// Messages never contain a password, key bytes or base64 of either.
+/// Messages never contain a password, key bytes or base64 of either, and
+/// never name a command-line flag or command: the library has callers other
+/// than `peerid` (the C ABI, Rust code), and the command line adds its own
+/// hints (crates/peerid-cli/src/error.rs).
 /// Decryption failures are deliberately opaque: a wrong password and a changed
 /// byte are the same [`Error::WrongPasswordOrTampered`].
 #[derive(Debug, thiserror::Error)]
@@ -64,10 +67,10 @@ pub enum Error {
     /// A PFX without a MAC: it cannot be checked, so it is not read.
     #[error("the PFX has no MAC, so its integrity cannot be checked; it is refused")]
     MissingMac,
-    /// A key-derivation work factor above the caller's cap.
-    #[error(
-        "work factor {asked} is above the limit of {limit}; if you trust the sender, raise the limit (--max-iterations)"
-    )]
+    /// A key-derivation work factor above the caller's cap
+    /// (`ImportOptions::max_iterations`, which a caller who trusts the
+    /// sender may raise).
+    #[error("work factor {asked} is above the limit of {limit}")]
     WorkFactorTooHigh {
         /// The iteration count in the input.
         asked: u64,
@@ -77,7 +80,7 @@ pub enum Error {
     /// The iteration counts a file declares add up to more than its budget
     /// (a multiple of the per-item cap), checked before any of that work.
     #[error(
-        "the file's iteration counts add up to {total}, above the limit of {limit} for one file ({per_item} per item); if you trust the sender, raise the limit (--max-iterations)"
+        "the file's iteration counts add up to {total}, above the limit of {limit} for one file ({per_item} per item)"
     )]
     IterationBudgetExceeded {
         /// The sum of the iteration counts found so far.
@@ -130,7 +133,7 @@ pub enum Error {
     },
 
     /// No identity with that peer name in the store.
-    #[error("no identity named {peer_name:?} in this store (see `peerid list`)")]
+    #[error("no identity named {peer_name:?} in this store")]
     NotFound {
         /// The name looked up.
         peer_name: String,
@@ -442,6 +445,16 @@ mod tests {
         // Every kind is reached by some variant.
         for kind in ErrorKind::ALL {
             assert!(all.iter().any(|e| e.kind() == kind), "{kind:?} unused");
+        }
+    }
+
+    /// The command line's words stay in the command line.
+    #[test]
+    fn messages_name_no_command_line_flag_or_command() {
+        for e in one_of_each() {
+            let msg = e.to_string();
+            assert!(!msg.contains("--"), "{e:?}: {msg}");
+            assert!(!msg.contains("`peerid "), "{e:?}: {msg}");
         }
     }
 

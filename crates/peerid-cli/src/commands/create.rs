@@ -1,8 +1,9 @@
 use peerid::key::KeyType;
 use peerid::store::{CreateOptions, Store};
-use peerid::{Classifier, FriendlyName, Result};
+use peerid::{Classifier, FriendlyName};
 
 use crate::cli::{CreateArgs, KeyArg};
+use crate::error::Result;
 use crate::output::Reply;
 
 pub fn run(store: &Store, args: &CreateArgs) -> Result<Reply> {

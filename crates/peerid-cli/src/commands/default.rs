@@ -1,8 +1,8 @@
-use peerid::Result;
 use peerid::store::Store;
 
 use super::identity_name;
 use crate::cli::DefaultArgs;
+use crate::error::Result;
 use crate::output::Reply;
 
 pub fn run(store: &Store, args: &DefaultArgs) -> Result<Reply> {

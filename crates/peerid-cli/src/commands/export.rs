@@ -1,13 +1,12 @@
 use peerid::format::pfx::{ExportParams, PfxProfile};
 use peerid::store::Store;
-use peerid::{Error, Result};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
 
 use super::identity_name;
 use crate::cli::ExportArgs;
+use crate::error::{Error, Result};
 use crate::outfile;
-use crate::output::Reply;
+use crate::output::{ExportedJson, ExportedToJson, Json, Reply};
 use crate::password::{self, Purpose};
 
 pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
@@ -41,11 +40,17 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
             outfile::write(path, document.as_bytes(), store)?;
             Ok(Reply {
                 text: String::new(),
-                json: json!({ "peer_name": name.to_string(), "file": path.display().to_string() }),
+                json: Json::ExportedTo(ExportedToJson {
+                    file: path.display().to_string(),
+                    peer_name: name.to_string(),
+                }),
             })
         }
         None => Ok(Reply {
-            json: json!({ "peer_name": name.to_string(), "document": document }),
+            json: Json::Exported(ExportedJson {
+                document: document.clone(),
+                peer_name: name.to_string(),
+            }),
             text: document,
         }),
     }
@@ -61,14 +66,8 @@ fn password(args: &ExportArgs) -> Result<SecretString> {
     }
     let password = password::read(&args.password, Purpose::Export)?;
     match (password.expose_secret().is_empty(), args.empty_password) {
-        (true, false) => Err(Error::InvalidArgument(
-            "the password is empty, so anyone with the file could read the private key; \
-             give --empty-password if that is meant"
-                .into(),
-        )),
-        (false, true) => Err(Error::InvalidArgument(
-            "--empty-password was given but the password is not empty; drop one of them".into(),
-        )),
+        (true, false) => Err(Error::EmptyPassword),
+        (false, true) => Err(Error::PasswordNotEmpty),
         _ => Ok(password),
     }
 }

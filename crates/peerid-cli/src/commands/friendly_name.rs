@@ -1,10 +1,10 @@
+use peerid::FriendlyName;
 use peerid::store::Store;
-use peerid::{FriendlyName, Result};
-use serde_json::json;
 
 use super::identity_name;
 use crate::cli::FriendlyNameArgs;
-use crate::output::{Reply, terminal_safe};
+use crate::error::Result;
+use crate::output::{FriendlyNameJson, Json, Reply, terminal_safe};
 
 pub fn run(store: &Store, args: &FriendlyNameArgs) -> Result<Reply> {
     let name = identity_name(&args.name)?;
@@ -24,6 +24,9 @@ pub fn run(store: &Store, args: &FriendlyNameArgs) -> Result<Reply> {
     };
     Ok(Reply {
         text,
-        json: json!({ "peer_name": name.to_string(), "friendly_name": current }),
+        json: Json::FriendlyName(FriendlyNameJson {
+            friendly_name: current,
+            peer_name: name.to_string(),
+        }),
     })
 }

@@ -3,9 +3,9 @@ use std::path::Path;
 
 use peerid::format::envelope::MAX_DOCUMENT_BYTES;
 use peerid::store::{ImportOptions, Store};
-use peerid::{Error, Result};
 
 use crate::cli::ImportArgs;
+use crate::error::{Error, Result};
 use crate::output::{Reply, terminal_safe};
 use crate::password::{self, Purpose};
 
@@ -36,10 +36,13 @@ fn read_bounded(file: Option<&Path>) -> Result<Vec<u8>> {
             std::io::stdin().lock().take(limit).read_to_end(&mut buf)
         }
         Some(p) => std::fs::File::open(p)
-            .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", p.display())))?
+            .map_err(|source| Error::OpeningDocument {
+                path: p.to_owned(),
+                source,
+            })?
             .take(limit)
             .read_to_end(&mut buf),
     };
-    res.map_err(|e| Error::failed("reading the document", e))?;
+    res.map_err(|source| Error::ReadingDocument { source })?;
     Ok(buf)
 }

@@ -13,9 +13,10 @@ mod xml;
 
 use std::path::Path;
 
-use peerid::{PeerName, Result, store::Store};
+use peerid::{PeerName, store::Store};
 
 use crate::cli::Command;
+use crate::error::{Error, Result};
 use crate::output::Output;
 
 /// Runs one command against the store in `store_dir` (or the default store).
@@ -66,7 +67,7 @@ fn holds_secrets(command: &Command) -> bool {
 fn not_dumpable() -> Result<()> {
     use rustix::process::{DumpableBehavior, set_dumpable_behavior};
     set_dumpable_behavior(DumpableBehavior::NotDumpable)
-        .map_err(|e| peerid::Error::failed("marking the process not dumpable", e))
+        .map_err(|e| Error::NotDumpable { source: e.into() })
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -76,5 +77,5 @@ fn not_dumpable() -> Result<()> {
 
 /// Parses an identity's peer name given on the command line.
 fn identity_name(s: &str) -> Result<PeerName> {
-    PeerName::parse_secure(s)
+    Ok(PeerName::parse_secure(s)?)
 }

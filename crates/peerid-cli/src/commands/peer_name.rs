@@ -1,8 +1,9 @@
+use peerid::Classifier;
 use peerid::store::{Store, unsecured_peer_name};
-use peerid::{Classifier, Result};
 
 use super::identity_name;
 use crate::cli::PeerNameArgs;
+use crate::error::Result;
 use crate::output::Reply;
 
 pub fn run(store: &Store, args: &PeerNameArgs) -> Result<Reply> {

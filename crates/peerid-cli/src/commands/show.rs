@@ -1,8 +1,8 @@
-use peerid::Result;
 use peerid::store::Store;
 
 use super::identity_name;
-use crate::output::{Reply, identity_json, terminal_safe};
+use crate::error::Result;
+use crate::output::{IdentityJson, Json, Reply, terminal_safe};
 
 pub fn run(store: &Store, name: &str) -> Result<Reply> {
     let s = store.show(&identity_name(name)?)?;
@@ -17,6 +17,6 @@ pub fn run(store: &Store, name: &str) -> Result<Reply> {
     );
     Ok(Reply {
         text,
-        json: identity_json(&s),
+        json: Json::Identity(IdentityJson::from(&s)),
     })
 }

@@ -1,9 +1,8 @@
-use peerid::Result;
 use peerid::store::Store;
-use serde_json::json;
 
 use super::identity_name;
-use crate::output::Reply;
+use crate::error::Result;
+use crate::output::{Json, Reply, XmlJson};
 
 pub fn run(store: &Store, name: Option<&str>) -> Result<Reply> {
     let name = match name {
@@ -12,7 +11,10 @@ pub fn run(store: &Store, name: Option<&str>) -> Result<Reply> {
     };
     let xml = store.info_xml(Some(&name))?;
     Ok(Reply {
-        json: json!({ "peer_name": name.to_string(), "xml": xml }),
+        json: Json::Xml(XmlJson {
+            peer_name: name.to_string(),
+            xml: xml.clone(),
+        }),
         text: xml,
     })
 }

@@ -86,7 +86,7 @@ impl Store {
             .map(|p| p.data_dir().to_owned())
             .ok_or_else(|| Error::StoreInaccessible {
                 path: PathBuf::from("~"),
-                reason: format!("no home directory found; set {STORE_ENV} or pass --store"),
+                reason: format!("no home directory found, and {STORE_ENV} is not set"),
             })
     }
 

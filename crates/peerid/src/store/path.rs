@@ -316,7 +316,7 @@ impl Walk {
                 reason: format!(
                     "the symbolic link {} on the way belongs to user id {}, who could point it \
                      at another store; only root or you (user id {}) may own the links and \
-                     directories above a store. Use a path without it (--store DIR)",
+                     directories above a store. Use a path without it",
                     here.display(),
                     st.st_uid,
                     self.uid
@@ -349,7 +349,7 @@ impl Walk {
                 reason: format!(
                     "the directory {dir} on the way belongs to user id {owner}, who could swap \
                      the store for another; only root or you (user id {uid}) may own the \
-                     directories above a store. Move the store (--store DIR), or fix with: \
+                     directories above a store. Move the store, or fix with: \
                      chown {uid} {dir}",
                     dir = dir.display(),
                     owner = st.st_uid,

@@ -70,6 +70,10 @@ fn a_directory_above_owned_by_another_user_is_refused_by_name() {
         "{msg}"
     );
     assert!(msg.contains("user id 65534"), "{msg}");
+    // What to do is said in the library's words; the command line adds
+    // its flag (--store).
+    assert!(msg.contains("Move the store, or fix with: chown"), "{msg}");
+    assert!(!msg.contains("--"), "{msg}");
     // Sticky does not help a directory someone else owns.
     chmod(&theirs, 0o1777);
     let msg = refusal(&store);
@@ -121,6 +125,8 @@ fn a_symbolic_link_is_followed_only_when_root_or_we_own_it() {
         msg.contains(&format!("symbolic link {}", link.display())),
         "{msg}"
     );
+    assert!(msg.contains("Use a path without it"), "{msg}");
+    assert!(!msg.contains("--"), "{msg}");
     assert!(msg.contains("user id 65534"), "{msg}");
 }
 

@@ -1,0 +1,373 @@
+//! The command line's own errors: the step of a command that failed
+//! (reading the password file, the document, writing the output), or the
+//! library's error (docs/design.md §5) that a command passed on, with the
+//! hint that names this command line's flags. The library's messages stay
+//! neutral (it also serves the C ABI); `--max-iterations` and `peerid list`
+//! are said here.
+//!
+//! Every variant maps to one [`ErrorKind`], so the HRESULT and the exit code
+//! still come from the library's one table.
+
+use std::path::PathBuf;
+
+use peerid::ErrorKind;
+
+/// What went wrong in a command, named by the step that failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A library call failed. Its message is the library's; what to do
+    /// about it in this command line's words (a flag, a command) follows.
+    #[error("{0}{hint}", hint = hint(.0))]
+    Library(#[from] peerid::Error),
+
+    /// The password file cannot be opened or read.
+    #[error("cannot read the password file {}: {source}", path.display())]
+    ReadingPasswordFile {
+        /// The `--password-file` given.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The first line of the password file is longer than any password.
+    #[error("the first line of {} is longer than {limit} bytes; is it the right file?", path.display())]
+    PasswordFileLineTooLong {
+        /// The `--password-file` given.
+        path: PathBuf,
+        /// The longest line read, in bytes.
+        limit: usize,
+    },
+    /// The password file's first line is not UTF-8.
+    #[error("the password in {} is not UTF-8", path.display())]
+    PasswordFileNotUtf8 {
+        /// The `--password-file` given.
+        path: PathBuf,
+    },
+    /// The `--password-env` variable is unset or not UTF-8.
+    #[error("environment variable {var} is not set or not UTF-8")]
+    PasswordEnv {
+        /// The variable's name.
+        var: String,
+    },
+    /// The terminal cannot be used to ask for the password.
+    #[error(
+        "cannot ask for a password on the terminal ({reason}); use --password-file FILE or --password-env VAR"
+    )]
+    Terminal {
+        /// What the system said.
+        reason: String,
+    },
+    /// The password typed at the prompt is not UTF-8.
+    #[error("the password typed is not UTF-8")]
+    TypedPasswordNotUtf8,
+    /// The two passwords typed for an export differ.
+    #[error("the two passwords differ; nothing was written")]
+    PasswordsDiffer,
+    /// An empty export password without `--empty-password`.
+    #[error(
+        "the password is empty, so anyone with the file could read the private key; give --empty-password if that is meant"
+    )]
+    EmptyPassword,
+    /// `--empty-password` with a source that gives a password.
+    #[error("--empty-password was given but the password is not empty; drop one of them")]
+    PasswordNotEmpty,
+
+    /// The document to import cannot be opened.
+    #[error("cannot read {}: {source}", path.display())]
+    OpeningDocument {
+        /// The file given.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Reading the document to import failed once it was open.
+    #[error("reading the document: {source}")]
+    ReadingDocument {
+        /// What the system said.
+        source: std::io::Error,
+    },
+
+    /// `-o` names a directory.
+    #[error("{} is a directory; give a file name", path.display())]
+    OutputIsDirectory {
+        /// The `-o` given.
+        path: PathBuf,
+    },
+    /// `-o` names no file (`/`, `..`).
+    #[error("{} is not a file name", path.display())]
+    OutputNotAFileName {
+        /// The `-o` given.
+        path: PathBuf,
+    },
+    /// `-o` names one of the store's own files.
+    #[error("{} is one of the store's own files; write the export somewhere else", path.display())]
+    OutputIsStoreFile {
+        /// The `-o` given.
+        path: PathBuf,
+    },
+    /// A step of writing the `-o` file failed; nothing is left under a
+    /// temporary name.
+    #[error("{step} {}: {source}", path.display())]
+    WritingOutputFile {
+        /// The step, as "writing" or "renaming into".
+        step: &'static str,
+        /// The `-o` given.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Printing the result on stdout failed after the command had done its
+    /// work (a create or an import is in the store).
+    #[error("writing output: {source} (the command itself completed)")]
+    WritingOutput {
+        /// What the system said.
+        source: std::io::Error,
+    },
+
+    /// The result could not be put as JSON (which the types printed never
+    /// cause); the command itself has run.
+    #[error("formatting the JSON output: {source} (the command itself completed)")]
+    FormattingJson {
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+
+    /// The signal handlers that clean up after SIGINT, SIGTERM and SIGHUP
+    /// cannot be set up.
+    #[error("setting up SIGINT, SIGTERM and SIGHUP: {reason}")]
+    Signals {
+        /// What failed.
+        reason: String,
+    },
+    /// The process cannot be made non-dumpable before it holds a secret.
+    #[error("marking the process not dumpable: {source}")]
+    NotDumpable {
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Which of the outcomes of docs/design.md §5 this is.
+    pub fn kind(&self) -> ErrorKind {
+        use Error::*;
+        match self {
+            Library(e) => e.kind(),
+            ReadingPasswordFile { .. }
+            | PasswordFileLineTooLong { .. }
+            | PasswordFileNotUtf8 { .. }
+            | PasswordEnv { .. }
+            | Terminal { .. }
+            | TypedPasswordNotUtf8
+            | PasswordsDiffer
+            | EmptyPassword
+            | PasswordNotEmpty
+            | OpeningDocument { .. }
+            | OutputIsDirectory { .. }
+            | OutputNotAFileName { .. }
+            | OutputIsStoreFile { .. } => ErrorKind::InvalidArg,
+            ReadingDocument { .. }
+            | WritingOutputFile { .. }
+            | WritingOutput { .. }
+            | FormattingJson { .. }
+            | Signals { .. }
+            | NotDumpable { .. } => ErrorKind::Fail,
+        }
+    }
+
+    /// The HRESULT, from the library's table.
+    pub fn hresult(&self) -> i32 {
+        self.kind().hresult()
+    }
+
+    /// The symbolic HRESULT name, from the library's table.
+    pub fn code_name(&self) -> &'static str {
+        self.kind().code_name()
+    }
+
+    /// The exit code, from the library's table.
+    pub fn exit_code(&self) -> u8 {
+        self.kind().exit_code()
+    }
+}
+
+/// What to do about a library error in this command line's words, with the
+/// separator that joins it to the library's message; empty when the
+/// library's message says all there is.
+fn hint(e: &peerid::Error) -> &'static str {
+    use peerid::Error::*;
+    match e {
+        WorkFactorTooHigh { .. } | IterationBudgetExceeded { .. } => {
+            "; if you trust the sender, raise the limit with --max-iterations"
+        }
+        NotFound { .. } => " (see `peerid list`)",
+        StoreInaccessible { .. } => "; a store can be chosen with --store DIR",
+        _ => "",
+    }
+}
+
+/// Shorthand for the results of commands.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn io() -> std::io::Error {
+        std::io::ErrorKind::NotFound.into()
+    }
+
+    /// One value of every variant, each with the exit code it must give.
+    /// The match has no wildcard, so a new variant must be added here.
+    fn one_of_each() -> Vec<(Error, u8)> {
+        let p = || PathBuf::from("/p");
+        let all = vec![
+            (Error::Library(peerid::Error::OutOfMemory), 1),
+            (
+                Error::Library(peerid::Error::NotFound {
+                    peer_name: "a.b".into(),
+                }),
+                3,
+            ),
+            (
+                Error::ReadingPasswordFile {
+                    path: p(),
+                    source: io(),
+                },
+                5,
+            ),
+            (
+                Error::PasswordFileLineTooLong {
+                    path: p(),
+                    limit: 1,
+                },
+                5,
+            ),
+            (Error::PasswordFileNotUtf8 { path: p() }, 5),
+            (Error::PasswordEnv { var: "PW".into() }, 5),
+            (Error::Terminal { reason: "x".into() }, 5),
+            (Error::TypedPasswordNotUtf8, 5),
+            (Error::PasswordsDiffer, 5),
+            (Error::EmptyPassword, 5),
+            (Error::PasswordNotEmpty, 5),
+            (
+                Error::OpeningDocument {
+                    path: p(),
+                    source: io(),
+                },
+                5,
+            ),
+            (Error::ReadingDocument { source: io() }, 1),
+            (Error::OutputIsDirectory { path: p() }, 5),
+            (Error::OutputNotAFileName { path: p() }, 5),
+            (Error::OutputIsStoreFile { path: p() }, 5),
+            (
+                Error::WritingOutputFile {
+                    step: "writing",
+                    path: p(),
+                    source: io(),
+                },
+                1,
+            ),
+            (Error::WritingOutput { source: io() }, 1),
+            (
+                Error::FormattingJson {
+                    source: serde_json::from_str::<u8>("x").unwrap_err(),
+                },
+                1,
+            ),
+            (Error::Signals { reason: "x".into() }, 1),
+            (Error::NotDumpable { source: io() }, 1),
+        ];
+        for (e, _) in &all {
+            match e {
+                Error::Library(_)
+                | Error::ReadingPasswordFile { .. }
+                | Error::PasswordFileLineTooLong { .. }
+                | Error::PasswordFileNotUtf8 { .. }
+                | Error::PasswordEnv { .. }
+                | Error::Terminal { .. }
+                | Error::TypedPasswordNotUtf8
+                | Error::PasswordsDiffer
+                | Error::EmptyPassword
+                | Error::PasswordNotEmpty
+                | Error::OpeningDocument { .. }
+                | Error::ReadingDocument { .. }
+                | Error::OutputIsDirectory { .. }
+                | Error::OutputNotAFileName { .. }
+                | Error::OutputIsStoreFile { .. }
+                | Error::WritingOutputFile { .. }
+                | Error::WritingOutput { .. }
+                | Error::FormattingJson { .. }
+                | Error::Signals { .. }
+                | Error::NotDumpable { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_variant_goes_through_the_library_table() {
+        for (e, exit) in one_of_each() {
+            assert_eq!(e.exit_code(), exit, "{e:?}");
+            // The HRESULT and its name are the library's for the same kind.
+            assert_eq!(e.hresult(), e.kind().hresult(), "{e:?}");
+            assert_eq!(e.code_name(), e.kind().code_name(), "{e:?}");
+            assert!(!e.to_string().is_empty(), "{e:?}");
+        }
+    }
+
+    /// The hints the library no longer gives (its messages are neutral)
+    /// are given here, after the library's whole message.
+    #[test]
+    fn library_errors_get_the_command_line_hint() {
+        let cases = [
+            (
+                peerid::Error::WorkFactorTooHigh { asked: 9, limit: 2 },
+                "; if you trust the sender, raise the limit with --max-iterations",
+            ),
+            (
+                peerid::Error::IterationBudgetExceeded {
+                    total: 9,
+                    limit: 4,
+                    per_item: 2,
+                },
+                "; if you trust the sender, raise the limit with --max-iterations",
+            ),
+            (
+                peerid::Error::NotFound {
+                    peer_name: "a.b".into(),
+                },
+                " (see `peerid list`)",
+            ),
+            (
+                peerid::Error::StoreInaccessible {
+                    path: "/s".into(),
+                    reason: "x".into(),
+                },
+                "; a store can be chosen with --store DIR",
+            ),
+        ];
+        for (inner, hint) in cases {
+            let neutral = inner.to_string();
+            assert!(!neutral.contains(hint), "{neutral}");
+            let shown = Error::from(inner).to_string();
+            assert_eq!(shown, format!("{neutral}{hint}"));
+        }
+        // Others are shown as the library says them.
+        let inner = peerid::Error::WrongPasswordOrTampered;
+        assert_eq!(
+            Error::from(inner).to_string(),
+            "wrong password, or the data was changed"
+        );
+    }
+
+    #[test]
+    fn a_library_error_keeps_its_kind() {
+        for (e, _) in one_of_each() {
+            if let Error::Library(inner) = &e {
+                assert_eq!(e.kind(), inner.kind(), "{e:?}");
+            }
+        }
+    }
+}
