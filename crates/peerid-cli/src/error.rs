@@ -105,6 +105,18 @@ pub enum Error {
         /// The `-o` given.
         path: PathBuf,
     },
+    /// `-o` names a FIFO or device another user owns: written through, the
+    /// export would go to them.
+    #[error(
+        "{} is a FIFO or device that belongs to user id {owner}, not to you: another user would receive the export; write it somewhere else",
+        path.display()
+    )]
+    OutputOwnedByAnotherUser {
+        /// The `-o` given.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
+    },
     /// A step of writing the `-o` file failed; nothing is left under a
     /// temporary name.
     #[error("{step} {}: {source}", path.display())]
@@ -165,7 +177,8 @@ impl Error {
             | OpeningDocument { .. }
             | OutputIsDirectory { .. }
             | OutputNotAFileName { .. }
-            | OutputIsStoreFile { .. } => ErrorKind::InvalidArg,
+            | OutputIsStoreFile { .. }
+            | OutputOwnedByAnotherUser { .. } => ErrorKind::InvalidArg,
             ReadingDocument { .. }
             | WritingOutputFile { .. }
             | WritingOutput { .. }
@@ -262,6 +275,13 @@ mod tests {
             (Error::OutputNotAFileName { path: p() }, 5),
             (Error::OutputIsStoreFile { path: p() }, 5),
             (
+                Error::OutputOwnedByAnotherUser {
+                    path: p(),
+                    owner: 65534,
+                },
+                5,
+            ),
+            (
                 Error::WritingOutputFile {
                     step: "writing",
                     path: p(),
@@ -296,6 +316,7 @@ mod tests {
                 | Error::OutputIsDirectory { .. }
                 | Error::OutputNotAFileName { .. }
                 | Error::OutputIsStoreFile { .. }
+                | Error::OutputOwnedByAnotherUser { .. }
                 | Error::WritingOutputFile { .. }
                 | Error::WritingOutput { .. }
                 | Error::FormattingJson { .. }

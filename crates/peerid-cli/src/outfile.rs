@@ -110,11 +110,10 @@ fn refuse_foreign_special_file(path: &Path, owner: u32) -> Result<()> {
     if owner == 0 || owner == me {
         return Ok(());
     }
-    Err(Error::InvalidArgument(format!(
-        "{} is a FIFO or device that belongs to user id {owner}, not to you: \
-         another user would receive the export; write it somewhere else",
-        path.display()
-    )))
+    Err(Error::OutputOwnedByAnotherUser {
+        path: path.to_owned(),
+        owner,
+    })
 }
 
 fn write_through(out: &mut impl Write, data: &[u8]) -> std::io::Result<()> {
