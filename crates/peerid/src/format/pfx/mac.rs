@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::asn1::{DigestInfo, MacData, oid};
 use super::kdf::{self, Purpose};
 use crate::error::{Error, Result};
+use crate::pbe::engine;
 
 /// The MAC digests peerid reads; it writes SHA-256 (modern) and SHA-1 (legacy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,15 +111,17 @@ impl MacParams {
         let rounds = kdf::effective_rounds(rounds);
         let n = self.digest.output_len();
         Ok(match self.digest {
-            MacDigest::Sha1 => kdf::derive::<Sha1>(password, &self.salt, Purpose::Mac, rounds, n),
+            MacDigest::Sha1 => {
+                kdf::derive::<engine::Sha1>(password, &self.salt, Purpose::Mac, rounds, n)
+            }
             MacDigest::Sha256 => {
-                kdf::derive::<Sha256>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha256>(password, &self.salt, Purpose::Mac, rounds, n)
             }
             MacDigest::Sha384 => {
-                kdf::derive::<Sha384>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha384>(password, &self.salt, Purpose::Mac, rounds, n)
             }
             MacDigest::Sha512 => {
-                kdf::derive::<Sha512>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha512>(password, &self.salt, Purpose::Mac, rounds, n)
             }
         })
     }
