@@ -49,6 +49,7 @@ pub mod format;
 pub mod idc;
 pub mod key;
 pub mod name;
+mod pbe;
 pub mod store;
 
 pub use error::{Error, ErrorKind, Result};

@@ -11,8 +11,9 @@ use super::asn1::{
     self, Attribute, CertBag, ContentInfo, EncryptedContentInfo, EncryptedData,
     EncryptedPrivateKeyInfo, Pfx, SafeBag, oid,
 };
+use super::jobs::{Jobs, Work};
 use super::kdf::bmp_password;
-use super::mac::{self, MacDigest};
+use super::mac::{self, MacDigest, MacParams};
 use super::pbe::{Scheme, random};
 use super::{ExportParams, PfxProfile};
 use crate::error::{Error, Result};
@@ -91,24 +92,33 @@ pub(super) fn encode_with_password_forms(
 
     let attributes = bag_attributes(&Sha1::digest(cert_der), friendly_name)?;
 
-    // The two bag derivations are independent: run them side by side.
+    // The three derivations (both bags and the MAC key, which depends only
+    // on the password and its salt) are independent: run them side by side,
+    // one thread each (jobs.rs). On two cores three equal shares finish in
+    // 1.5 bag times, where the bags and then the MAC would take 1.5 + 0.5.
+    let mac_params = MacParams::for_writing(mac_digest, mac_salt, params.iterations);
     let key_password = key_scheme.password_for(pkcs12_password, utf8_password);
     let cert_password = cert_scheme.password_for(pkcs12_password, utf8_password);
-    let (key_secret, cert_secret) = std::thread::scope(|s| {
-        let k = s.spawn(|| key_scheme.derive(key_password));
-        let c = cert_scheme.derive(cert_password);
-        (
-            k.join()
-                .map_err(|_| Error::failed("encoding the PFX", "worker thread panicked")),
-            c,
-        )
-    });
-    let (key_secret, cert_secret) = (key_secret??, cert_secret?);
+    let mut jobs = Jobs::default();
+    jobs.add(Work::Bag(&key_scheme), key_password);
+    jobs.add(Work::Bag(&cert_scheme), cert_password);
+    jobs.add(Work::Mac(&mac_params), pkcs12_password);
+    let derived = jobs.run()?;
+    let missing = || Error::failed("encoding the PFX", "a derivation did not run");
+    let key_secret = derived
+        .get(Work::Bag(&key_scheme), key_password)
+        .ok_or_else(missing)?;
+    let cert_secret = derived
+        .get(Work::Bag(&cert_scheme), cert_password)
+        .ok_or_else(missing)?;
+    let mac_key = derived
+        .get(Work::Mac(&mac_params), pkcs12_password)
+        .ok_or_else(missing)?;
 
     // The key bag.
     let epki = EncryptedPrivateKeyInfo {
         encryption_algorithm: key_scheme.algorithm_identifier()?,
-        encrypted_data: octets(key_scheme.encrypt(&key_secret, key_pkcs8)?)?,
+        encrypted_data: octets(key_scheme.encrypt(key_secret, key_pkcs8)?)?,
     };
     let key_bag = SafeBag {
         bag_id: oid::SHROUDED_KEY_BAG,
@@ -133,7 +143,7 @@ pub(super) fn encode_with_password_forms(
         encrypted_content_info: EncryptedContentInfo {
             content_type: oid::DATA,
             content_encryption_algorithm: cert_scheme.algorithm_identifier()?,
-            encrypted_content: Some(octets(cert_scheme.encrypt(&cert_secret, &cert_safe)?)?),
+            encrypted_content: Some(octets(cert_scheme.encrypt(cert_secret, &cert_safe)?)?),
         },
     };
 
@@ -148,13 +158,7 @@ pub(super) fn encode_with_password_forms(
         },
     ];
     let auth_safe_der = asn1::to_der(&auth_safe)?;
-    let mac_data = mac::compute(
-        mac_digest,
-        pkcs12_password,
-        mac_salt,
-        params.iterations,
-        &auth_safe_der,
-    )?;
+    let mac_data = mac::compute_with_key(&mac_params, mac_key, &auth_safe_der)?;
 
     let pfx = Pfx {
         version: 3,

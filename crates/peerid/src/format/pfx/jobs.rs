@@ -152,12 +152,23 @@ impl Derived<'_> {
 pub(crate) mod log {
     use std::cell::RefCell;
 
+    type Run = Vec<(&'static str, u64)>;
+
     thread_local! {
-        static DERIVATIONS: RefCell<Vec<(&'static str, u64)>> = const { RefCell::new(Vec::new()) };
+        static DERIVATIONS: RefCell<Run> = const { RefCell::new(Vec::new()) };
+        static RUNS: RefCell<Vec<Run>> = const { RefCell::new(Vec::new()) };
     }
 
     pub(super) fn record(jobs: impl Iterator<Item = (&'static str, u64)>) {
-        DERIVATIONS.with(|d| d.borrow_mut().extend(jobs));
+        let run: Run = jobs.collect();
+        DERIVATIONS.with(|d| d.borrow_mut().extend(run.iter().copied()));
+        RUNS.with(|r| r.borrow_mut().push(run));
+    }
+
+    /// The derivations started on this thread since the last call, one list
+    /// per [`super::Jobs::run`]: the ones that ran side by side.
+    pub(crate) fn take_runs() -> Vec<Run> {
+        RUNS.with(|r| std::mem::take(&mut *r.borrow_mut()))
     }
 
     /// The derivations started on this thread since the last call.

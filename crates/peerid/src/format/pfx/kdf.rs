@@ -7,8 +7,9 @@
 //! A_i = H^r(D || I); I_j = (I_j + (A_i repeated to v bits) + 1) mod 2^v
 //! ```
 
-use sha2::digest::{Digest, Output, OutputSizeUser, block_api::BlockSizeUser, typenum::Unsigned};
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::pbe::engine::{self, Engine};
 
 /// The purpose byte `ID` of RFC 7292 B.3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,27 +51,27 @@ pub(crate) fn effective_rounds(declared: u32) -> u32 {
 /// the fuzz targets are exported with this count so that they decrypt.
 pub(crate) const FUZZING_ROUNDS: u32 = 1;
 
-/// Derive `n` bytes with hash `H`, `r` = `iterations`, from the already
+/// Derive `n` bytes with hash `E`, `r` = `iterations`, from the already
 /// encoded password bytes (see [`bmp_password`]).
 ///
 /// The caller bounds `iterations` before calling: this function always does
-/// the work it is asked to. Everything derived from the password is wiped
-/// before it returns: the working value `I`, every block `A` (the last one
-/// included) and every hasher state (`ZeroizeOnDrop`, required of `H`).
-pub(crate) fn derive<H>(
+/// the work it is asked to. Each of the `r - 1` rounds `A = H(A)` after the
+/// first is one compression of a block padded once, before the loop
+/// (`crate::pbe`). Everything derived from the password is wiped before it
+/// returns: the working value `I`, every block `A` (the last one included)
+/// and the hash state.
+pub(crate) fn derive<E: Engine>(
     password: &[u8],
     salt: &[u8],
     purpose: Purpose,
     iterations: u32,
     n: usize,
-) -> Zeroizing<Vec<u8>>
-where
-    H: Digest + BlockSizeUser + OutputSizeUser + ZeroizeOnDrop,
-{
-    let v = <H as BlockSizeUser>::BlockSize::USIZE;
-    let u = <H as OutputSizeUser>::OutputSize::USIZE;
+) -> Zeroizing<Vec<u8>> {
+    let v = E::BLOCK;
+    let u = E::OUT;
 
-    let d = vec![purpose as u8; v];
+    let mut d = E::zero_block();
+    d.as_mut().fill(purpose as u8);
     let stretch = |input: &[u8]| -> Zeroizing<Vec<u8>> {
         // An empty input stays empty (RFC 7292 B.2 step 2 and 3 with s or p = 0).
         let len = input.len().div_ceil(v) * v;
@@ -81,18 +82,22 @@ where
     let mut i = Zeroizing::new([s.as_slice(), p.as_slice()].concat());
 
     let mut out = Zeroizing::new(Vec::with_capacity(n.div_ceil(u) * u));
-    let mut a = Output::<H>::default();
+    // A at its start, then the padding of a u-byte message: H(A) is one
+    // compression of this block.
+    let mut a = engine::padded_block::<E>(u, 0);
+    let mut state = E::iv();
     while out.len() < n {
-        let mut hasher = H::new();
-        hasher.update(&d);
-        hasher.update(i.as_slice());
-        hasher.finalize_into(&mut a);
+        // A_1 = H(D || I): D is one block.
+        state = E::iv();
+        E::compress(&mut state, &d);
+        engine::finish::<E>(&mut state, v as u64, &i, &mut a.as_mut()[..u]);
         for _ in 1..iterations {
-            // A fresh hasher each round (faster than resetting one); each
-            // is wiped when dropped (`ZeroizeOnDrop`).
-            a = H::digest(&a);
+            state = E::iv();
+            E::compress(&mut state, &a);
+            E::output(&state, &mut a.as_mut()[..u]);
         }
-        out.extend_from_slice(&a);
+        let a = &a.as_ref()[..u];
+        out.extend_from_slice(a);
         if out.len() >= n {
             break;
         }
@@ -107,7 +112,8 @@ where
             }
         }
     }
-    a.as_mut_slice().zeroize();
+    state.zeroize();
+    a.zeroize();
     out.truncate(n);
     out
 }
@@ -115,8 +121,75 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sha1::Sha1;
-    use sha2::{Sha256, Sha512};
+    use crate::pbe::engine::{Sha1, Sha224, Sha256, Sha384, Sha512};
+    use proptest::prelude::*;
+    use sha2::digest::{
+        Digest, Output, OutputSizeUser, block_api::BlockSizeUser, typenum::Unsigned,
+    };
+    use zeroize::ZeroizeOnDrop;
+
+    /// The straightforward form of [`derive`] through `digest`, as it was
+    /// before `crate::pbe`, to check [`derive`] against: derive `n` bytes with hash `H`, `r` = `iterations`, from the already
+    /// encoded password bytes (see [`bmp_password`]).
+    ///
+    /// The caller bounds `iterations` before calling: this function always does
+    /// the work it is asked to. Everything derived from the password is wiped
+    /// before it returns: the working value `I`, every block `A` (the last one
+    /// included) and every hasher state (`ZeroizeOnDrop`, required of `H`).
+    fn reference<H>(
+        password: &[u8],
+        salt: &[u8],
+        purpose: Purpose,
+        iterations: u32,
+        n: usize,
+    ) -> Zeroizing<Vec<u8>>
+    where
+        H: Digest + BlockSizeUser + OutputSizeUser + ZeroizeOnDrop,
+    {
+        let v = <H as BlockSizeUser>::BlockSize::USIZE;
+        let u = <H as OutputSizeUser>::OutputSize::USIZE;
+
+        let d = vec![purpose as u8; v];
+        let stretch = |input: &[u8]| -> Zeroizing<Vec<u8>> {
+            // An empty input stays empty (RFC 7292 B.2 step 2 and 3 with s or p = 0).
+            let len = input.len().div_ceil(v) * v;
+            Zeroizing::new(input.iter().copied().cycle().take(len).collect())
+        };
+        let s = stretch(salt);
+        let p = stretch(password);
+        let mut i = Zeroizing::new([s.as_slice(), p.as_slice()].concat());
+
+        let mut out = Zeroizing::new(Vec::with_capacity(n.div_ceil(u) * u));
+        let mut a = Output::<H>::default();
+        while out.len() < n {
+            let mut hasher = H::new();
+            hasher.update(&d);
+            hasher.update(i.as_slice());
+            hasher.finalize_into(&mut a);
+            for _ in 1..iterations {
+                // A fresh hasher each round (faster than resetting one); each
+                // is wiped when dropped (`ZeroizeOnDrop`).
+                a = H::digest(&a);
+            }
+            out.extend_from_slice(&a);
+            if out.len() >= n {
+                break;
+            }
+            // B = A repeated to v bytes; each v-byte block I_j += B + 1 (big-endian).
+            let b: Zeroizing<Vec<u8>> = Zeroizing::new(a.iter().copied().cycle().take(v).collect());
+            for block in i.chunks_mut(v) {
+                let mut carry = 1u16;
+                for (x, y) in block.iter_mut().rev().zip(b.iter().rev()) {
+                    let sum = u16::from(*x) + u16::from(*y) + carry;
+                    *x = sum as u8;
+                    carry = sum >> 8;
+                }
+            }
+        }
+        a.as_mut_slice().zeroize();
+        out.truncate(n);
+        out
+    }
 
     fn hex(b: &[u8]) -> String {
         b.iter().map(|x| format!("{x:02x}")).collect()
@@ -232,6 +305,60 @@ mod tests {
                 _ => derive::<Sha512>(&pw, &salt, purpose, *iter, *n),
             };
             assert_eq!(hex(&got), *expected, "{hash} id={id} iter={iter} n={n}");
+        }
+    }
+
+    fn same_as_reference(password: &[u8], salt: &[u8], purpose: Purpose, rounds: u32, n: usize) {
+        let check = |ours: Zeroizing<Vec<u8>>, theirs: Zeroizing<Vec<u8>>, hash| {
+            assert_eq!(hex(&ours), hex(&theirs), "{hash}");
+        };
+        let (p, s, id, r) = (password, salt, purpose, rounds);
+        check(
+            derive::<Sha1>(p, s, id, r, n),
+            reference::<sha1::Sha1>(p, s, id, r, n),
+            "sha1",
+        );
+        check(
+            derive::<Sha224>(p, s, id, r, n),
+            reference::<sha2::Sha224>(p, s, id, r, n),
+            "sha224",
+        );
+        check(
+            derive::<Sha256>(p, s, id, r, n),
+            reference::<sha2::Sha256>(p, s, id, r, n),
+            "sha256",
+        );
+        check(
+            derive::<Sha384>(p, s, id, r, n),
+            reference::<sha2::Sha384>(p, s, id, r, n),
+            "sha384",
+        );
+        check(
+            derive::<Sha512>(p, s, id, r, n),
+            reference::<sha2::Sha512>(p, s, id, r, n),
+            "sha512",
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The compression-level loop is the RFC 7292 B.2 function as the
+        /// `digest` API computes it, for every hash, with inputs on both
+        /// sides of the block length and several output blocks.
+        #[test]
+        fn matches_the_digest_form(
+            password in proptest::collection::vec(any::<u8>(), 0..300),
+            salt in proptest::collection::vec(any::<u8>(), 0..200),
+            id in 1u8..=3,
+            rounds in 1u32..3000,
+            n in 0usize..200,
+        ) {
+            let purpose = match id {
+                1 => Purpose::Key,
+                2 => Purpose::Iv,
+                _ => Purpose::Mac,
+            };
+            same_as_reference(&password, &salt, purpose, rounds, n);
         }
     }
 

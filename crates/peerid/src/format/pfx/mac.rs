@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::asn1::{DigestInfo, MacData, oid};
 use super::kdf::{self, Purpose};
 use crate::error::{Error, Result};
+use crate::pbe::engine;
 
 /// The MAC digests peerid reads; it writes SHA-256 (modern) and SHA-1 (legacy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,15 +111,17 @@ impl MacParams {
         let rounds = kdf::effective_rounds(rounds);
         let n = self.digest.output_len();
         Ok(match self.digest {
-            MacDigest::Sha1 => kdf::derive::<Sha1>(password, &self.salt, Purpose::Mac, rounds, n),
+            MacDigest::Sha1 => {
+                kdf::derive::<engine::Sha1>(password, &self.salt, Purpose::Mac, rounds, n)
+            }
             MacDigest::Sha256 => {
-                kdf::derive::<Sha256>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha256>(password, &self.salt, Purpose::Mac, rounds, n)
             }
             MacDigest::Sha384 => {
-                kdf::derive::<Sha384>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha384>(password, &self.salt, Purpose::Mac, rounds, n)
             }
             MacDigest::Sha512 => {
-                kdf::derive::<Sha512>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha512>(password, &self.salt, Purpose::Mac, rounds, n)
             }
         })
     }
@@ -150,10 +153,13 @@ impl MacParams {
     }
 }
 
-/// Compute the MacData for `data` (the authSafe contents) when writing.
+/// Compute the MacData for `data` (the authSafe contents) in one step, as
+/// the tests' hand-made PFX files do (export derives the key alongside the
+/// bags' and calls [`compute_with_key`]).
 ///
 /// # Errors
 /// Only on an encoding failure.
+#[cfg(test)]
 pub(crate) fn compute(
     digest: MacDigest,
     password: &[u8],
@@ -161,13 +167,31 @@ pub(crate) fn compute(
     iterations: u32,
     data: &[u8],
 ) -> Result<MacData> {
-    let params = MacParams {
-        digest,
-        salt,
-        iterations: u64::from(iterations),
-        expected: Vec::new(),
-    };
+    let params = MacParams::for_writing(digest, salt, iterations);
     let key = params.derive(password)?;
+    compute_with_key(&params, &key, data)
+}
+
+impl MacParams {
+    /// The parameters of a MAC to write, so that its key can be derived
+    /// ([`MacParams::derive`]) alongside other work before
+    /// [`compute_with_key`].
+    pub(crate) fn for_writing(digest: MacDigest, salt: Vec<u8>, iterations: u32) -> Self {
+        Self {
+            digest,
+            salt,
+            iterations: u64::from(iterations),
+            expected: Vec::new(),
+        }
+    }
+}
+
+/// [`compute`] with the key already derived from `params`.
+///
+/// # Errors
+/// Only on an encoding failure.
+pub(crate) fn compute_with_key(params: &MacParams, key: &[u8], data: &[u8]) -> Result<MacData> {
+    let digest = params.digest;
     fn tag<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Result<Vec<u8>> {
         let mut mac = <M as KeyInit>::new_from_slice(key)
             .map_err(|e| Error::failed("computing the PFX MAC", e))?;
@@ -175,10 +199,10 @@ pub(crate) fn compute(
         Ok(mac.finalize().into_bytes().to_vec())
     }
     let value = match digest {
-        MacDigest::Sha1 => tag::<Hmac<Sha1>>(&key, data)?,
-        MacDigest::Sha256 => tag::<Hmac<Sha256>>(&key, data)?,
-        MacDigest::Sha384 => tag::<Hmac<Sha384>>(&key, data)?,
-        MacDigest::Sha512 => tag::<Hmac<Sha512>>(&key, data)?,
+        MacDigest::Sha1 => tag::<Hmac<Sha1>>(key, data)?,
+        MacDigest::Sha256 => tag::<Hmac<Sha256>>(key, data)?,
+        MacDigest::Sha384 => tag::<Hmac<Sha384>>(key, data)?,
+        MacDigest::Sha512 => tag::<Hmac<Sha512>>(key, data)?,
     };
     let octets = |b: Vec<u8>| {
         der::asn1::OctetString::new(b).map_err(|e| Error::failed("encoding the PFX", e))
@@ -191,7 +215,7 @@ pub(crate) fn compute(
             },
             digest: octets(value)?,
         },
-        mac_salt: octets(params.salt)?,
+        mac_salt: octets(params.salt.clone())?,
         iterations: params.iterations,
     })
 }

@@ -10,14 +10,13 @@ use cbc::cipher::{
     BlockCipherDecrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit, KeyIvInit,
 };
 use der::asn1::{Any, OctetString};
-use sha1::Sha1;
-use sha2::{Sha224, Sha256, Sha384, Sha512};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
 use super::asn1::{self, Pbes2Params, Pbkdf2Params, Pkcs12PbeParams, oid};
 use super::kdf::{self, Purpose};
 use crate::error::{Error, Result};
+use crate::pbe::{engine, pbkdf2_hmac};
 
 /// The PKCS#12 PBES1 schemes of RFC 7292 Appendix C that peerid reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,14 +201,20 @@ impl Scheme {
                 // Sized up front: growing a Vec would leave a copy of the
                 // key in the freed buffer, which nothing wipes.
                 let mut out = Zeroizing::new(Vec::with_capacity(key_len + 8));
-                out.extend_from_slice(&kdf::derive::<Sha1>(
+                out.extend_from_slice(&kdf::derive::<engine::Sha1>(
                     password,
                     salt,
                     Purpose::Key,
                     rounds,
                     key_len,
                 ));
-                out.extend_from_slice(&kdf::derive::<Sha1>(password, salt, Purpose::Iv, rounds, 8));
+                out.extend_from_slice(&kdf::derive::<engine::Sha1>(
+                    password,
+                    salt,
+                    Purpose::Iv,
+                    rounds,
+                    8,
+                ));
                 out
             }
             Self::Pbes2 {
@@ -217,11 +222,11 @@ impl Scheme {
             } => {
                 let mut out = Zeroizing::new(vec![0u8; cipher.key_len()]);
                 match prf {
-                    Prf::Sha1 => pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, rounds, &mut out),
-                    Prf::Sha224 => pbkdf2::pbkdf2_hmac::<Sha224>(password, salt, rounds, &mut out),
-                    Prf::Sha256 => pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, rounds, &mut out),
-                    Prf::Sha384 => pbkdf2::pbkdf2_hmac::<Sha384>(password, salt, rounds, &mut out),
-                    Prf::Sha512 => pbkdf2::pbkdf2_hmac::<Sha512>(password, salt, rounds, &mut out),
+                    Prf::Sha1 => pbkdf2_hmac::<engine::Sha1>(password, salt, rounds, &mut out),
+                    Prf::Sha224 => pbkdf2_hmac::<engine::Sha224>(password, salt, rounds, &mut out),
+                    Prf::Sha256 => pbkdf2_hmac::<engine::Sha256>(password, salt, rounds, &mut out),
+                    Prf::Sha384 => pbkdf2_hmac::<engine::Sha384>(password, salt, rounds, &mut out),
+                    Prf::Sha512 => pbkdf2_hmac::<engine::Sha512>(password, salt, rounds, &mut out),
                 }
                 out
             }
