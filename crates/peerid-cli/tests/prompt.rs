@@ -278,7 +278,12 @@ if leader == 0:
             os.dup2(slave, fd)
         os.execv(peerid, [peerid, "--store", store, "export", name,
                           "--iterations", iterations, "-o", out])
-    os.setpgid(job, job)
+    try:
+        # As a shell does, from both sides: the child may have exec'd
+        # already (EACCES), having done it itself.
+        os.setpgid(job, job)
+    except PermissionError:
+        pass
     signal.signal(signal.SIGTTOU, signal.SIG_IGN)
     os.tcsetpgrp(slave, job)
     os.write(pid_w, b"%d\n" % job)
@@ -288,7 +293,13 @@ if leader == 0:
             break
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 100 + os.WTERMSIG(status))
 
-job = int(os.read(pid_r, 64))
+os.close(pid_w)
+r, _, _ = select.select([pid_r], [], [], 20)
+told = os.read(pid_r, 64) if r else b""
+if not told:
+    sys.exit("the session leader ended without starting peerid: %r"
+             % (os.waitpid(leader, 0),))
+job = int(told)
 read_until(b"New password")
 wait_for("echo off", lambda: not echo_is_on())
 os.write(master, b"\x1a")
