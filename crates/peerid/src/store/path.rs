@@ -432,16 +432,7 @@ fn names(path: &Path) -> VecDeque<OsString> {
 }
 
 fn check_private_dir(path: &Path, st: &Stat, uid: u32) -> Result<()> {
-    check_owner(path, st, uid)?;
-    let mode = st.st_mode & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(Error::StorePermissions {
-            path: path.to_owned(),
-            mode,
-            is_dir: true,
-        });
-    }
-    Ok(())
+    check_private(path, st, uid, true)
 }
 
 fn check_private_file(path: &Path, st: &Stat, uid: u32) -> Result<()> {
@@ -451,13 +442,18 @@ fn check_private_file(path: &Path, st: &Stat, uid: u32) -> Result<()> {
             reason: "it is not a regular file".into(),
         });
     }
+    check_private(path, st, uid, false)
+}
+
+/// Ours, and no access for group or others.
+fn check_private(path: &Path, st: &Stat, uid: u32, is_dir: bool) -> Result<()> {
     check_owner(path, st, uid)?;
     let mode = st.st_mode & 0o7777;
     if mode & 0o077 != 0 {
         return Err(Error::StorePermissions {
             path: path.to_owned(),
             mode,
-            is_dir: false,
+            is_dir,
         });
     }
     Ok(())
