@@ -263,7 +263,6 @@ pub(crate) fn from_any<T: for<'a> Decode<'a, Error = der::Error>>(
     from_der(&der, what)
 }
 
-/// Encode `value` to DER. Only fails on lengths past 256 MiB, which cannot happen here.
 /// As [`from_any`], for a borrowed value (which is copied to be decoded:
 /// only for values that are not secret).
 pub(crate) fn from_any_ref<T: for<'a> Decode<'a, Error = der::Error>>(
@@ -276,6 +275,7 @@ pub(crate) fn from_any_ref<T: for<'a> Decode<'a, Error = der::Error>>(
     from_der(&der, what)
 }
 
+/// Encode `value` to DER. Only fails on lengths past 256 MiB, which cannot happen here.
 pub(crate) fn to_der<T: Encode>(value: &T) -> Result<Vec<u8>> {
     value
         .to_der()
