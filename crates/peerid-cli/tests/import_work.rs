@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-use peerid::format::{envelope, pfx};
+use peerid::format::{export_document, pfx};
 use peerid::store::{CreateOptions, Store};
 use secrecy::SecretString;
 
@@ -125,8 +125,12 @@ fn a_friendly_name_the_store_cannot_hold_is_dropped_with_a_warning() {
         ..pfx::ExportParams::default()
     };
     let doc = source.export(&name, &password, &params).unwrap();
-    let contents =
-        pfx::decode(&envelope::parse(doc.as_bytes()).unwrap().pfx, &password, 10).unwrap();
+    let contents = pfx::decode(
+        &export_document::parse(doc.as_bytes()).unwrap().pfx,
+        &password,
+        10,
+    )
+    .unwrap();
     // 256 UTF-16 code units, one more than the store holds, and a control
     // character that must not reach the terminal.
     let long = format!("\u{1b}[31m{}", "x".repeat(251));
@@ -139,7 +143,7 @@ fn a_friendly_name_the_store_cannot_hold_is_dropped_with_a_warning() {
     )
     .unwrap();
     let hostile = tmp.path().join("doc.xml");
-    fs::write(&hostile, envelope::emit(&name.to_string(), &pfx)).unwrap();
+    fs::write(&hostile, export_document::emit(&name.to_string(), &pfx)).unwrap();
     let pw_file = tmp.path().join("pw");
     fs::write(&pw_file, "pw\n").unwrap();
 

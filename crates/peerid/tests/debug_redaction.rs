@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
 use base64::Engine as _;
-use peerid::format::envelope::ExportDocument;
+use peerid::format::export_document::ExportDocument;
 use peerid::format::pfx::{ExportParams, PfxContents};
 use peerid::key::{KeyType, PrivateKey};
 use peerid::store::db::Record;

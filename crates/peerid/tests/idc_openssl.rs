@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use base64::Engine;
 use der::Decode;
-use peerid::format::info;
+use peerid::format::identity_info;
 use peerid::idc;
 use peerid::key::{KeyType, PrivateKey};
 use peerid::{Authority, Classifier, Error, PeerName};
@@ -124,7 +124,7 @@ fn check_key_type(kt: KeyType) {
     openssl(d, &["pkey", "-inform", "DER", "-in", "key.der", "-noout"]);
 
     // The info document's payload is a PKCS#7 with exactly our certificate.
-    let xml = info::emit(&der);
+    let xml = identity_info::emit(&der);
     let b64 = xml
         .split("bin.base64\">")
         .nth(1)
@@ -278,7 +278,7 @@ fn check_key_type(kt: KeyType) {
     );
 
     // And we read back what we wrote.
-    let parsed = info::parse(xml.as_bytes()).unwrap();
+    let parsed = identity_info::parse(xml.as_bytes()).unwrap();
     assert_eq!(parsed.peer_name, Some(name));
     assert_eq!(parsed.key_type, kt);
 }
@@ -353,9 +353,9 @@ fn check_windows_identity(file: &str, password: &str, key_type: KeyType) {
 
     // Wrapped in an info document (PKCS#7, and bare), it proves `<authority>.`.
     let expected = PeerName::new(parsed.authority, Classifier::empty());
-    let xml = info::emit(&der);
+    let xml = identity_info::emit(&der);
     assert_eq!(
-        info::parse(xml.as_bytes()).unwrap().peer_name,
+        identity_info::parse(xml.as_bytes()).unwrap().peer_name,
         Some(expected.clone())
     );
     let bare = format!(
@@ -363,7 +363,7 @@ fn check_windows_identity(file: &str, password: &str, key_type: KeyType) {
         base64::engine::general_purpose::STANDARD.encode(&der)
     );
     assert_eq!(
-        info::parse(bare.as_bytes()).unwrap().peer_name,
+        identity_info::parse(bare.as_bytes()).unwrap().peer_name,
         Some(expected)
     );
 

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use peerid::format::envelope;
+use peerid::format::export_document;
 use peerid::format::pfx::{ExportParams, PfxProfile};
 use peerid::store::{CreateOptions, ImportOptions, Store};
 use peerid::{Classifier, Error, FriendlyName, PeerName};
@@ -36,7 +36,7 @@ fn flip_every_bit(profile: PfxProfile) {
         iterations: 1,
     };
     let doc = source.export(&name, &password, &params).unwrap();
-    let pfx = envelope::parse(doc.as_bytes()).unwrap().pfx;
+    let pfx = export_document::parse(doc.as_bytes()).unwrap().pfx;
     let peer_name = name.to_string();
 
     // A bystander identity, so "nothing written" also means "nothing else
@@ -60,7 +60,7 @@ fn flip_every_bit(profile: PfxProfile) {
     for bit in 0..bits {
         let (byte, mask) = (bit / 8, 1u8 << (bit % 8));
         tampered[byte] ^= mask;
-        let document = envelope::emit(&peer_name, &tampered);
+        let document = export_document::emit(&peer_name, &tampered);
         match target.import(document.as_bytes(), &password, &opts) {
             Ok(got) => {
                 eprintln!("bit {bit} (byte {byte}) was imported as {got}");

@@ -1,7 +1,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use peerid::format::envelope::MAX_DOCUMENT_BYTES;
+use peerid::format::export_document::MAX_DOCUMENT_BYTES;
 use peerid::store::{ImportOptions, Store};
 
 use crate::cli::ImportArgs;

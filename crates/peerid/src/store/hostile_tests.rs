@@ -17,7 +17,7 @@ use tempfile::TempDir;
 
 use super::{CreateOptions, IdentitySummary, ImportOptions, Store};
 use crate::error::{Error, ErrorKind};
-use crate::format::envelope;
+use crate::format::export_document;
 use crate::format::pfx::{self, ExportParams, PfxProfile, testkit};
 use crate::key::{KeyType, PrivateKey};
 use crate::name::{Authority, Classifier, FriendlyName, PeerName};
@@ -93,7 +93,7 @@ impl World {
 
     /// The PFX inside the traveller's genuine export.
     fn traveller_pfx(&self, profile: PfxProfile) -> Vec<u8> {
-        envelope::parse(self.export(profile).as_bytes())
+        export_document::parse(self.export(profile).as_bytes())
             .expect("parse")
             .pfx
     }
@@ -230,7 +230,7 @@ fn one_flipped_byte_in_the_pfx() {
         for at in [genuine.len() / 3, genuine.len() / 2, genuine.len() - 1] {
             let mut pfx = genuine.clone();
             pfx[at] ^= 0x01;
-            let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+            let doc = export_document::emit(&w.traveller.to_string(), &pfx);
             w.refused(doc.as_bytes(), PASSWORD, |e| {
                 matches!(e, Error::WrongPasswordOrTampered)
             });
@@ -297,7 +297,7 @@ fn missing_mac() {
     let w = world();
     for profile in PROFILES {
         let pfx = testkit::strip_mac(&w.traveller_pfx(profile));
-        let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+        let doc = export_document::emit(&w.traveller.to_string(), &pfx);
         w.refused(doc.as_bytes(), PASSWORD, |e| matches!(e, Error::MissingMac));
     }
     w.genuine_still_imports(PfxProfile::Modern);
@@ -308,7 +308,7 @@ fn mac_iterations_2_pow_31_minus_1_are_refused_in_under_50_ms() {
     let w = world();
     for profile in PROFILES {
         let pfx = testkit::set_mac_iterations(&w.traveller_pfx(profile), (1 << 31) - 1);
-        let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+        let doc = export_document::emit(&w.traveller.to_string(), &pfx);
         // Time the import alone, best of three (the first may pay for page
         // faults); each must still be under the bound.
         let mut times = Vec::new();
@@ -359,7 +359,7 @@ fn huge_iteration_count_inside_a_bag() {
     for profile in PROFILES {
         for asked in [1_000_001_u64, (1 << 31) - 1, u64::from(u32::MAX) + 5] {
             let pfx = testkit::set_key_bag_iterations(&w.traveller_pfx(profile), PASSWORD, asked);
-            let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+            let doc = export_document::emit(&w.traveller.to_string(), &pfx);
             let start = Instant::now();
             w.refused(doc.as_bytes(), PASSWORD, |e| {
                 matches!(e, Error::WorkFactorTooHigh { asked: a, limit: 1_000_000 } if *a == asked)
@@ -392,7 +392,7 @@ fn no_private_key() {
     let w = world();
     for profile in PROFILES {
         let pfx = testkit::remove_key_bag(&w.traveller_pfx(profile), PASSWORD);
-        let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+        let doc = export_document::emit(&w.traveller.to_string(), &pfx);
         w.refused(doc.as_bytes(), PASSWORD, |e| {
             matches!(e, Error::NoPrivateKey)
         });
@@ -405,7 +405,7 @@ fn two_private_keys() {
     let w = world();
     for profile in PROFILES {
         let pfx = testkit::duplicate_key_bag(&w.traveller_pfx(profile), PASSWORD);
-        let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+        let doc = export_document::emit(&w.traveller.to_string(), &pfx);
         w.refused(doc.as_bytes(), PASSWORD, |e| {
             matches!(e, Error::MultiplePrivateKeys { count: 2 })
         });
@@ -432,7 +432,7 @@ fn key_and_certificate_that_do_not_match() {
             // Named as the traveller (whose key it holds), then as the owner
             // of the certificate: the mismatch is found before any name.
             for name in [&w.traveller, &w.donor] {
-                let doc = envelope::emit(&name.to_string(), &pfx);
+                let doc = export_document::emit(&name.to_string(), &pfx);
                 w.refused(doc.as_bytes(), PASSWORD, |e| {
                     matches!(e, Error::KeyCertificateMismatch)
                 });
@@ -594,7 +594,7 @@ fn invalid_base64() {
     let w = world();
     let doc = w.export(PfxProfile::Modern);
     // Every export has fresh salts: take the base64 of this very document.
-    let b64 = STANDARD.encode(envelope::parse(doc.as_bytes()).expect("parse").pfx);
+    let b64 = STANDARD.encode(export_document::parse(doc.as_bytes()).expect("parse").pfx);
     let mut bad_docs = Vec::new();
     // A character outside the alphabet, URL-safe alphabet, lost padding,
     // a truncated quantum, padding in the middle.
@@ -622,7 +622,7 @@ fn input_over_1_mib() {
     let w = world();
     let doc = w.export(PfxProfile::Modern);
     // The genuine document padded with (otherwise acceptable) whitespace.
-    let limit = envelope::MAX_DOCUMENT_BYTES;
+    let limit = export_document::MAX_DOCUMENT_BYTES;
     let padded = format!("{doc}{}", " ".repeat(limit + 1 - doc.len()));
     assert_eq!(padded.len(), limit + 1);
     w.refused(
@@ -766,13 +766,13 @@ fn windows_identity_without_a_peer_name_in_its_idc() {
         *w.residents[0].authority(),
         Authority::Secure([0x5a; 20]),
     ] {
-        let doc = envelope::emit(&format!("{other}.anything"), &pfx);
+        let doc = export_document::emit(&format!("{other}.anything"), &pfx);
         w.refused(doc.as_bytes(), "foo", |e| {
             matches!(e, Error::PeerNameMismatch { .. })
         });
     }
     // A wrong password is still a wrong password.
-    let doc = envelope::emit(&format!("{authority}.anything"), &pfx);
+    let doc = export_document::emit(&format!("{authority}.anything"), &pfx);
     w.refused(doc.as_bytes(), "bar", |e| {
         matches!(e, Error::WrongPasswordOrTampered)
     });
@@ -780,7 +780,7 @@ fn windows_identity_without_a_peer_name_in_its_idc() {
     // Under its own authority and any classifier: imported, with trailing
     // whitespace trimmed (nothing in the IDC says it belongs to the name).
     let before = snapshot(&w.target);
-    let spaced = envelope::emit(&format!("{authority}.anything  "), &pfx);
+    let spaced = export_document::emit(&format!("{authority}.anything  "), &pfx);
     let name = w
         .target
         .import(spaced.as_bytes(), &pw("foo"), &ImportOptions::default())
@@ -794,7 +794,7 @@ fn windows_identity_without_a_peer_name_in_its_idc() {
     );
     assert_eq!(snapshot(&w.target).len(), before.len() + 1);
     // The same key under a second classifier is a second identity.
-    let again = envelope::emit(&format!("{authority}.second"), &pfx);
+    let again = export_document::emit(&format!("{authority}.second"), &pfx);
     w.target
         .import(again.as_bytes(), &pw("foo"), &ImportOptions::default())
         .expect("second classifier");
@@ -850,12 +850,12 @@ fn of_several_certificates_with_the_key_the_first_that_passes_every_check_is_tak
         let pfx = testkit::prepend_data_bags(&w.traveller_pfx(profile), PASSWORD, bags);
         // The broken one alone is refused, so it is checked, not skipped.
         let alone = testkit::replace_certificates(&pfx, PASSWORD, &broken);
-        let doc = envelope::emit(&w.traveller.to_string(), &alone);
+        let doc = export_document::emit(&w.traveller.to_string(), &alone);
         w.refused(doc.as_bytes(), PASSWORD, |e| {
             matches!(e, Error::BadSignature)
         });
 
-        let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+        let doc = export_document::emit(&w.traveller.to_string(), &pfx);
         let name = w
             .target
             .import(doc.as_bytes(), &pw(PASSWORD), &ImportOptions::default())
@@ -888,7 +888,7 @@ fn a_friendly_name_the_store_cannot_hold_is_left_out_and_reported() {
                 &params(profile),
             )
             .expect("encode");
-            let doc = envelope::emit(&w.traveller.to_string(), &pfx);
+            let doc = export_document::emit(&w.traveller.to_string(), &pfx);
             let imported = w
                 .target
                 .import_with_notices(doc.as_bytes(), &pw(PASSWORD), &ImportOptions::default())

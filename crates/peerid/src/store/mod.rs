@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
-use crate::format::info;
+use crate::format::identity_info;
 use crate::idc;
 use crate::key::{KeyType, PrivateKey};
 use crate::name::{Authority, Classifier, FriendlyName, PeerName};
@@ -256,7 +256,7 @@ impl Store {
             None => self.default_identity()?,
         };
         let cert = self.db.certificate(&name.to_string())?;
-        Ok(info::emit(&cert))
+        Ok(identity_info::emit(&cert))
     }
 
     /// The identity's private key (for `PeerIdentityGetCryptKey`).

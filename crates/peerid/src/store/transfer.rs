@@ -8,7 +8,7 @@ use x509_cert::der::Decode;
 
 use super::{Store, record_for};
 use crate::error::{Error, Result};
-use crate::format::{envelope, pfx};
+use crate::format::{export_document, pfx};
 use crate::idc;
 use crate::key::PrivateKey;
 use crate::name::{FriendlyName, PeerName};
@@ -64,7 +64,7 @@ impl Store {
             password,
             params,
         )?;
-        Ok(envelope::emit(&record.peer_name, &pfx))
+        Ok(export_document::emit(&record.peer_name, &pfx))
     }
 
     /// Imports an identity from a `PEERIDENTITYEXPORT` document: adds exactly
@@ -183,7 +183,7 @@ pub fn verify_export_document(
     opts: &ImportOptions,
 ) -> Result<VerifiedImport> {
     // Steps 1-2: size, then the XML envelope and its base64.
-    let doc = envelope::parse(document)?;
+    let doc = export_document::parse(document)?;
     // Steps 3-5: work factors, MAC, decryption (inside the PFX decoder).
     let contents = pfx::decode(&doc.pfx, password, opts.max_iterations)?;
     let key = match contents.keys.as_slice() {
@@ -252,7 +252,7 @@ pub fn verify_export_document(
 /// self-signature verifies, and whose names agree with the key and with the
 /// document. Returns the peer name the document claims.
 fn check_certificate(
-    doc: &envelope::ExportDocument,
+    doc: &export_document::ExportDocument,
     key: &PrivateKey,
     cert_der: &[u8],
 ) -> Result<PeerName> {
@@ -284,7 +284,10 @@ fn check_certificate(
 /// whitespace is tried first, then the text without trailing whitespace
 /// either, and the first that is the name the IDC proves wins. With no name
 /// in the IDC (a Windows identity), the fully trimmed text is the name.
-fn claimed_name(doc: &envelope::ExportDocument, proved: Option<&PeerName>) -> Result<PeerName> {
+fn claimed_name(
+    doc: &export_document::ExportDocument,
+    proved: Option<&PeerName>,
+) -> Result<PeerName> {
     let [literal, trimmed] = doc.peer_name_candidates();
     if let Some(proved) = proved
         && let Some(name) = [literal, trimmed]

@@ -6,7 +6,7 @@
 //! Each function takes arbitrary bytes, may return an error, and panics only
 //! when an assertion about the library's behaviour fails.
 
-use peerid::format::{envelope, info, pfx};
+use peerid::format::{export_document, identity_info, pfx};
 use peerid::store::{ImportOptions, verify_export_document};
 use peerid::{Classifier, FriendlyName, PeerName};
 use secrecy::SecretString;
@@ -26,10 +26,10 @@ fn password() -> SecretString {
 /// `export_document`: the whole import path minus the insert
 /// ([`verify_export_document`]), plus the envelope's emit/parse round trip.
 pub fn export_document(data: &[u8]) -> peerid::Result<()> {
-    if let Ok(doc) = envelope::parse(data) {
+    if let Ok(doc) = export_document::parse(data) {
         // Whatever parses must survive being written and read again.
-        let again = envelope::emit(&doc.peer_name, &doc.pfx);
-        let reparsed = envelope::parse(again.as_bytes());
+        let again = export_document::emit(&doc.peer_name, &doc.pfx);
+        let reparsed = export_document::parse(again.as_bytes());
         assert_eq!(reparsed.ok().as_ref(), Some(&doc), "envelope round trip");
     }
     let opts = ImportOptions {
@@ -54,8 +54,8 @@ pub fn pfx_decode(data: &[u8]) -> peerid::Result<()> {
 /// `identity_info`: the `PEERIDENTITYINFO` parser, and its emit/parse round
 /// trip on what it accepts.
 pub fn identity_info(data: &[u8]) -> peerid::Result<()> {
-    let parsed = info::parse(data)?;
-    let again = info::parse(info::emit(&parsed.der).as_bytes());
+    let parsed = identity_info::parse(data)?;
+    let again = identity_info::parse(identity_info::emit(&parsed.der).as_bytes());
     assert_eq!(again.ok().as_ref(), Some(&parsed), "info round trip");
     Ok(())
 }
