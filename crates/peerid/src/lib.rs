@@ -53,4 +53,6 @@ mod pbe;
 pub mod store;
 
 pub use error::{Error, ErrorKind, Result};
+pub use idc::Idc;
+pub use key::{KeyType, PrivateKey, PublicKey};
 pub use name::{Authority, Classifier, FriendlyName, PeerName};

@@ -12,10 +12,7 @@ use std::time::SystemTime;
 
 use base64::Engine;
 use der::Decode;
-use peerid::format::identity_info;
-use peerid::idc;
-use peerid::key::{KeyType, PrivateKey};
-use peerid::{Authority, Classifier, Error, PeerName};
+use peerid::{Authority, Classifier, Error, Idc, KeyType, PeerName, PrivateKey};
 
 /// Runs `openssl args...` in `dir`, feeding `stdin`; panics with its stderr
 /// unless it succeeds. Returns stdout.
@@ -117,14 +114,15 @@ fn check_key_type(kt: KeyType) {
     let key = PrivateKey::generate(kt).unwrap();
     let authority = key.authority();
     let name = PeerName::new(authority, Classifier::new("openssl check").unwrap());
-    let der = idc::build(&key, &name, SystemTime::now()).unwrap();
+    let idc = Idc::build(&key, &name, SystemTime::now()).unwrap();
+    let der = idc.as_der().to_vec();
 
     // OpenSSL reads our PKCS#8 key (always v1).
     std::fs::write(d.join("key.der"), &*key.to_pkcs8_der()).unwrap();
     openssl(d, &["pkey", "-inform", "DER", "-in", "key.der", "-noout"]);
 
     // The info document's payload is a PKCS#7 with exactly our certificate.
-    let xml = identity_info::emit(&der);
+    let xml = idc.to_info_xml();
     let b64 = xml
         .split("bin.base64\">")
         .nth(1)
@@ -278,9 +276,9 @@ fn check_key_type(kt: KeyType) {
     );
 
     // And we read back what we wrote.
-    let parsed = identity_info::parse(xml.as_bytes()).unwrap();
-    assert_eq!(parsed.peer_name, Some(name));
-    assert_eq!(parsed.key_type, kt);
+    let parsed = Idc::from_info_xml(xml.as_bytes()).unwrap();
+    assert_eq!(parsed.peer_name(), Some(&name));
+    assert_eq!(parsed.key_type(), kt);
 }
 
 #[test]
@@ -339,42 +337,43 @@ fn check_windows_identity(file: &str, password: &str, key_type: KeyType) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let der = windows_certificate(d, file, password);
-    let parsed = idc::parse_and_verify(&der).unwrap();
-    assert_eq!(parsed.key_type, key_type);
+    let parsed = Idc::from_der(&der).unwrap();
+    assert_eq!(parsed.key_type(), key_type);
     assert_eq!(
-        parsed.peer_name, None,
+        parsed.peer_name(),
+        None,
         "Windows certificates here carry no peer name"
     );
-    assert_eq!(parsed.authority, authority_via_openssl_pubkey(d, "win.pem"));
+    assert_eq!(
+        parsed.authority(),
+        authority_via_openssl_pubkey(d, "win.pem")
+    );
     assert_eq!(
         ski_hash_computed_by_openssl(d, "win.key"),
-        openssl_hex(parsed.authority.as_bytes().unwrap())
+        openssl_hex(parsed.authority().as_bytes().unwrap())
     );
 
     // Wrapped in an info document (PKCS#7, and bare), it proves `<authority>.`.
-    let expected = PeerName::new(parsed.authority, Classifier::empty());
-    let xml = identity_info::emit(&der);
+    let expected = PeerName::new(parsed.authority(), Classifier::empty());
+    let xml = parsed.to_info_xml();
     assert_eq!(
-        identity_info::parse(xml.as_bytes()).unwrap().peer_name,
-        Some(expected.clone())
+        Idc::from_info_xml(xml.as_bytes()).unwrap().peer_name(),
+        Some(&expected)
     );
     let bare = format!(
         "<PEERIDENTITYINFO VERSION=\"1.0\">\r\n<IDC xmlns:dt=\"urn:schemas-microsoft-com:datatypes\" dt:dt=\"bin.base64\">{}</IDC>\r\n</PEERIDENTITYINFO>",
         base64::engine::general_purpose::STANDARD.encode(&der)
     );
     assert_eq!(
-        identity_info::parse(bare.as_bytes()).unwrap().peer_name,
-        Some(expected)
+        Idc::from_info_xml(bare.as_bytes()).unwrap().peer_name(),
+        Some(&expected)
     );
 
     // One changed bit in the signed part breaks the SHA-1 signature.
     let mut tampered = der.clone();
     let serial_byte = 15; // inside the serial number, well inside the TBS
     tampered[serial_byte] ^= 0x01;
-    assert!(matches!(
-        idc::parse_and_verify(&tampered),
-        Err(Error::BadSignature)
-    ));
+    assert!(matches!(Idc::from_der(&tampered), Err(Error::BadSignature)));
 }
 
 #[test]
@@ -396,10 +395,7 @@ fn windows_ias_rsa1024_identity_verifies() {
 fn windows_ca_issued_certificate_is_not_self_issued() {
     let dir = tempfile::tempdir().unwrap();
     let der = windows_certificate(dir.path(), "rustcrypto-windows-tdes.pfx", "password");
-    assert!(matches!(
-        idc::parse_and_verify(&der),
-        Err(Error::NotSelfIssued)
-    ));
+    assert!(matches!(Idc::from_der(&der), Err(Error::NotSelfIssued)));
 }
 
 /// Keys OpenSSL generates (PKCS#8 DER) load, with the public key OpenSSL

@@ -30,7 +30,7 @@ use const_oid::ObjectIdentifier;
 use der::{Decode, Header, Length, Reader, SliceReader, Tag, TagNumber};
 
 use crate::error::{Error, Result};
-use crate::idc::{self, IdcInfo};
+use crate::idc::Idc;
 use crate::name::{Classifier, PeerName};
 
 /// Largest document [`parse`] reads, in bytes (docs/design.md §4 step 1).
@@ -38,8 +38,8 @@ pub const MAX_INFO_LEN: usize = 1024 * 1024;
 
 const DOCUMENT: &str = "PEERIDENTITYINFO";
 const DATATYPES_NS: &str = "urn:schemas-microsoft-com:datatypes";
-const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+const ID_SIGNED_DATA: ObjectIdentifier = crate::key::alg::oid::SIGNED_DATA;
+const ID_DATA: ObjectIdentifier = crate::key::alg::oid::DATA;
 
 fn bad(reason: impl Into<String>) -> Error {
     Error::MalformedDocument {
@@ -301,8 +301,8 @@ fn idc_text(text: &str) -> Result<String> {
 /// whitespace (CRLF included) around the elements and inside the base64.
 /// The base64 may hold the PKCS#7 SignedData of the module documentation or
 /// a bare DER certificate. The IDC must be self-issued with a valid
-/// self-signature ([`idc::parse_and_verify`]). The name it proves is
-/// [`IdcInfo::peer_name`]; for a certificate without a peer name (as
+/// self-signature ([`Idc::from_der`]). The name it proves is
+/// [`Idc::peer_name`]; for a certificate without a peer name (as
 /// Windows may have made) it is filled in as `<authority>.`.
 ///
 /// # Errors
@@ -310,8 +310,8 @@ fn idc_text(text: &str) -> Result<String> {
 /// [`Error::MalformedDocument`] for anything but the documented shape (a DTD,
 /// another root, version or attribute, extra or missing elements, comments,
 /// content after the root, invalid base64, a PKCS#7 that is not one
-/// certificate); then the errors of [`idc::parse_and_verify`].
-pub fn parse(input: &[u8]) -> Result<IdcInfo> {
+/// certificate); then the errors of [`Idc::from_der`].
+pub fn parse(input: &[u8]) -> Result<Idc> {
     if input.len() > MAX_INFO_LEN {
         return Err(Error::InputTooLarge {
             size: input.len() as u64,
@@ -332,9 +332,9 @@ pub fn parse(input: &[u8]) -> Result<IdcInfo> {
     } else {
         &der[..]
     };
-    let mut info = idc::parse_and_verify(cert)?;
+    let mut info = Idc::from_der(cert)?;
     if info.peer_name.is_none() {
-        info.peer_name = Some(PeerName::new(info.authority, Classifier::empty()));
+        info.peer_name = Some(PeerName::new(info.authority(), Classifier::empty()));
     }
     Ok(info)
 }
@@ -350,7 +350,10 @@ mod tests {
     fn idc(classifier: &str) -> (PeerName, Vec<u8>) {
         let key = PrivateKey::generate(KeyType::Ed25519).unwrap();
         let name = PeerName::new(key.authority(), Classifier::new(classifier).unwrap());
-        let der = idc::build(&key, &name, SystemTime::now()).unwrap();
+        let der = Idc::build(&key, &name, SystemTime::now())
+            .unwrap()
+            .as_der()
+            .to_vec();
         (name, der)
     }
 
@@ -366,7 +369,7 @@ mod tests {
         )
     }
 
-    fn malformed(r: Result<IdcInfo>) -> String {
+    fn malformed(r: Result<Idc>) -> String {
         match r {
             Err(Error::MalformedDocument { reason, .. }) => reason,
             other => panic!("expected MalformedDocument, got {other:?}"),
@@ -381,7 +384,7 @@ mod tests {
         assert!(xml.ends_with("</IDC>\n</PEERIDENTITYINFO>"));
         let info = parse(xml.as_bytes()).unwrap();
         assert_eq!(info.peer_name, Some(name));
-        assert_eq!(info.der, der);
+        assert_eq!(info.as_der(), der);
     }
 
     #[test]

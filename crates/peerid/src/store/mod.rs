@@ -18,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
 use crate::format::identity_info;
-use crate::idc;
+use crate::idc::Idc;
 use crate::key::{KeyType, PrivateKey};
 use crate::name::{Authority, Classifier, FriendlyName, PeerName};
 use db::{Db, Record, Summary};
@@ -318,7 +318,7 @@ pub(crate) fn new_record(
     friendly_name: &FriendlyName,
 ) -> Result<Record> {
     let name = PeerName::new(key.authority(), classifier.clone());
-    let certificate = idc::build(key, &name, SystemTime::now())?;
+    let certificate = Idc::build(key, &name, SystemTime::now())?.as_der().to_vec();
     Ok(record_for(key, &name, friendly_name, certificate))
 }
 

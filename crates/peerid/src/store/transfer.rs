@@ -9,7 +9,7 @@ use x509_cert::der::Decode;
 use super::{Store, record_for};
 use crate::error::{Error, Result};
 use crate::format::{export_document, pfx};
-use crate::idc;
+use crate::idc::Idc;
 use crate::key::PrivateKey;
 use crate::name::{FriendlyName, PeerName};
 
@@ -256,11 +256,11 @@ fn check_certificate(
     key: &PrivateKey,
     cert_der: &[u8],
 ) -> Result<PeerName> {
-    let idc = idc::parse_and_verify(cert_der)?;
+    let idc = Idc::from_der(cert_der)?;
     // Step 6: the name the document claims against what the key and the
     // IDC (which the MAC covers; the XML is not covered) prove.
-    let claimed = claimed_name(doc, idc.peer_name.as_ref())?;
-    if claimed.authority() != &key.authority() || idc.authority != key.authority() {
+    let claimed = claimed_name(doc, idc.peer_name())?;
+    if claimed.authority() != &key.authority() || idc.authority() != key.authority() {
         return Err(Error::PeerNameMismatch {
             reason: format!(
                 "the document names authority {}, but the key's is {}",
@@ -269,7 +269,7 @@ fn check_certificate(
             ),
         });
     }
-    if let Some(proved) = &idc.peer_name
+    if let Some(proved) = idc.peer_name()
         && proved != &claimed
     {
         return Err(Error::PeerNameMismatch {

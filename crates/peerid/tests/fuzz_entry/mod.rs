@@ -55,7 +55,7 @@ pub fn pfx_decode(data: &[u8]) -> peerid::Result<()> {
 /// trip on what it accepts.
 pub fn identity_info(data: &[u8]) -> peerid::Result<()> {
     let parsed = identity_info::parse(data)?;
-    let again = identity_info::parse(identity_info::emit(&parsed.der).as_bytes());
+    let again = identity_info::parse(identity_info::emit(parsed.as_der()).as_bytes());
     assert_eq!(again.ok().as_ref(), Some(&parsed), "info round trip");
     Ok(())
 }

@@ -10,68 +10,9 @@ use spki::AlgorithmIdentifierOwned;
 
 use crate::error::{Error, Result};
 
-/// Object identifiers used by PKCS#12 and the schemes it carries.
-pub(crate) mod oid {
-    use super::Oid;
-    /// PKCS#7 `data` (RFC 2315 §8).
-    pub const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
-    /// PKCS#7 `encryptedData` (RFC 2315 §13).
-    pub const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
-    /// RFC 7292 §4.2.1.
-    pub const KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
-    /// RFC 7292 §4.2.2.
-    pub const SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
-    /// RFC 7292 §4.2.3.
-    pub const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
-    /// RFC 7292 §4.2.3, `x509Certificate` cert type.
-    pub const X509_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.1");
-    /// PKCS#9 `friendlyName` (RFC 2985 §5.5.1), a BMPString.
-    pub const FRIENDLY_NAME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.20");
-    /// PKCS#9 `localKeyId` (RFC 2985 §5.5.2), an OCTET STRING.
-    pub const LOCAL_KEY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.21");
-
-    /// RFC 7292 Appendix C.
-    pub const PBE_SHA1_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
-    /// RFC 7292 Appendix C.
-    pub const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
-    /// RFC 7292 Appendix C.
-    pub const PBE_SHA1_3DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
-    /// RFC 8018 §6.2.
-    pub const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
-    /// RFC 8018 §5.2.
-    pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
-    /// RFC 7914 §7: refused, named only for the error message.
-    pub const SCRYPT: Oid = Oid::new_unwrap("1.3.6.1.4.1.11591.4.11");
-
-    /// RFC 8018 Appendix B.1.
-    pub const HMAC_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
-    /// RFC 8018 Appendix B.1.
-    pub const HMAC_SHA224: Oid = Oid::new_unwrap("1.2.840.113549.2.8");
-    /// RFC 8018 Appendix B.1.
-    pub const HMAC_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
-    /// RFC 8018 Appendix B.1.
-    pub const HMAC_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.2.10");
-    /// RFC 8018 Appendix B.1.
-    pub const HMAC_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.2.11");
-
-    /// RFC 3565 §4.1.
-    pub const AES_128_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.2");
-    /// RFC 3565 §4.1.
-    pub const AES_192_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.22");
-    /// RFC 3565 §4.1.
-    pub const AES_256_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.42");
-    /// RFC 8018 Appendix B.2.2.
-    pub const DES_EDE3_CBC: Oid = Oid::new_unwrap("1.2.840.113549.3.7");
-
-    /// RFC 3279 §2.2.
-    pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
-    /// RFC 5754 §2.
-    pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
-    /// RFC 5754 §2.
-    pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
-    /// RFC 5754 §2.
-    pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
-}
+/// Object identifiers used by PKCS#12 and the schemes it carries: the one
+/// table in `key/alg.rs`, under the name the PFX code has always used.
+pub(crate) use crate::key::alg::oid;
 
 /// RFC 7292 §4:
 /// ```text
