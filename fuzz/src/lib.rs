@@ -1,6 +1,6 @@
-//! The fuzz targets' entry points. They live with the library's tests, which
-//! replay every file of `fuzz/regressions/` through them; this crate only
-//! wraps them in libFuzzer's `fuzz_target!`.
+//! The fuzz targets' entry points live in the library, behind `cfg(fuzzing)`
+//! (`crates/peerid/src/fuzz.rs`), where its unit tests replay every file of
+//! `fuzz/regressions/` through them; this crate only wraps them in
+//! libFuzzer's `fuzz_target!`.
 
-#[path = "../../crates/peerid/tests/fuzz_entry/mod.rs"]
-pub mod entry;
+pub use peerid::fuzz as entry;

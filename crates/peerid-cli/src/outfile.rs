@@ -22,7 +22,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use peerid::store::Store;
+use peerid::Store;
 use rustix::fd::OwnedFd;
 use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
@@ -197,7 +197,7 @@ fn fd_name(path: &Path) -> Option<u32> {
 /// # Errors
 /// [`Error::OutputIsStoreFile`] if `path` is one of them.
 pub fn refuse_store_files(path: &Path, store: &Store) -> Result<()> {
-    let db = store.dir().join(peerid::store::db::DB_FILE);
+    let db = store.dir().join(peerid::Store::DB_FILE);
     let files: Vec<PathBuf> = STORE_FILE_SUFFIXES
         .iter()
         .map(|suffix| {
@@ -205,9 +205,7 @@ pub fn refuse_store_files(path: &Path, store: &Store) -> Result<()> {
             s.push(suffix);
             PathBuf::from(s)
         })
-        .chain(std::iter::once(
-            store.dir().join(peerid::store::db::LOCK_FILE),
-        ))
+        .chain(std::iter::once(store.dir().join(peerid::Store::LOCK_FILE)))
         .collect();
     let same =
         |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();

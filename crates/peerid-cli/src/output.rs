@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use peerid::IdentitySummary;
 use peerid::PeerName;
-use peerid::store::IdentitySummary;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -126,9 +126,9 @@ impl From<&IdentitySummary> for IdentityJson {
         IdentityJson {
             authority: s.peer_name.authority().to_string(),
             classifier: s.peer_name.classifier().as_str().to_owned(),
-            friendly_name: s.friendly_name.clone(),
+            friendly_name: s.friendly_name.as_str().to_owned(),
             is_default: s.is_default,
-            key_type: s.key_type.clone(),
+            key_type: s.key_type.name(),
             peer_name: s.peer_name.to_string(),
         }
     }

@@ -19,7 +19,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use peerid::PeerName;
-use peerid::store::Store;
+use peerid::Store;
 use support::{Rng, Scratch, absent_everywhere, assert_no_panic, assert_whole, names};
 
 const DEFAULT_ROUNDS: usize = 200;

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use peerid::PeerName;
-use peerid::store::{IdentitySummary, Store};
+use peerid::{IdentitySummary, Store};
 use support::{Scratch, absent_everywhere, assert_no_panic, peerid_bin};
 
 /// What a failed change may say: SQLite's SQLITE_FULL or SQLITE_IOERR as

@@ -15,8 +15,8 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-use peerid::format::{export_document, pfx};
-use peerid::store::{CreateOptions, Store};
+use peerid::__internals::{export_document, pfx};
+use peerid::{CreateOptions, Store};
 use secrecy::SecretString;
 
 /// docs/design.md §4: the refusal of any document with a wrong password.

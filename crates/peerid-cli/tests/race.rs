@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
-use peerid::store::Store;
+use peerid::Store;
 use support::{ITERATIONS, Scratch, assert_no_panic, assert_whole, names};
 
 const PROCESSES: usize = 8;

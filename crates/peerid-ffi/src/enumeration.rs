@@ -36,7 +36,7 @@ pub unsafe extern "C" fn PeerEnumIdentities(phPeerEnum: *mut HPEERENUM) -> HRESU
             .list()
             .map_err(lib_err)?
             .into_iter()
-            .map(|s| (s.peer_name.to_string(), s.friendly_name))
+            .map(|s| (s.peer_name.to_string(), s.friendly_name.as_str().to_owned()))
             .collect();
         open(items, phPeerEnum)
     })

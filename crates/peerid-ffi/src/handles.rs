@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use peerid::key::PrivateKey;
+use peerid::PrivateKey;
 
 use crate::types::{E_FAIL, HRESULT};
 

@@ -1,11 +1,11 @@
 //! `PeerIdentity*` and `PeerCreatePeerName`: check pointers, convert, call
-//! [`peerid::store::Store`], map the error. The store is opened per call
+//! [`peerid::Store`], map the error. The store is opened per call
 //! (`Store::open_default`, which honours `PEERID_STORE`), so every call has
 //! its own SQLite connection and threads never share one.
 
-use peerid::format::pfx::ExportParams;
-use peerid::store::{CreateOptions, ImportOptions, Store, unsecured_peer_name};
+use peerid::ExportParams;
 use peerid::{Classifier, FriendlyName, PeerName};
+use peerid::{CreateOptions, ImportOptions, Store, unsecured_peer_name};
 
 use crate::alloc::wide_string;
 use crate::call::{self, lib_err};

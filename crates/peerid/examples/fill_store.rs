@@ -3,8 +3,7 @@
 //!
 //! Usage: `cargo run --release --example fill_store -- DIR N`
 
-use peerid::Classifier;
-use peerid::store::{CreateOptions, Store};
+use peerid::{Classifier, CreateOptions, Store};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

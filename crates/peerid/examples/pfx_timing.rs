@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use peerid::format::pfx::{self, ExportParams, PfxProfile};
+use peerid::__internals::pfx;
+use peerid::{ExportParams, PfxProfile};
 use secrecy::SecretString;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -448,6 +448,51 @@ mod tests {
         }
     }
 
+    /// The error table of the crate documentation (lib.rs) is this table:
+    /// each kind's row gives its HRESULT name, value and exit code, and
+    /// lists exactly the variants that map to it.
+    #[test]
+    fn crate_docs_error_table_matches() {
+        let docs = include_str!("lib.rs");
+        let row = |kind: ErrorKind| -> &str {
+            let start = format!("//! | `{kind:?}` |");
+            let rows: Vec<&str> = docs.lines().filter(|l| l.starts_with(&start)).collect();
+            assert_eq!(rows.len(), 1, "one row for {kind:?}");
+            rows[0]
+        };
+        for kind in ErrorKind::ALL {
+            let cells: Vec<&str> = row(kind).split('|').map(str::trim).collect();
+            assert_eq!(cells[2], format!("`{}`", kind.code_name()), "{kind:?}");
+            assert_eq!(
+                cells[3],
+                format!("`0x{:08X}`", kind.hresult() as u32),
+                "{kind:?}"
+            );
+            assert_eq!(cells[4], kind.exit_code().to_string(), "{kind:?}");
+        }
+        let all = one_of_each();
+        for e in &all {
+            let debug = format!("{e:?}");
+            let variant: String = debug
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            let link = format!("[`Error::{variant}`]");
+            for kind in ErrorKind::ALL {
+                assert_eq!(
+                    row(kind).contains(&link),
+                    e.kind() == kind,
+                    "{variant} in the row of {kind:?}"
+                );
+            }
+        }
+        let links = ErrorKind::ALL
+            .iter()
+            .map(|k| row(*k).matches("[`Error::").count())
+            .sum::<usize>();
+        assert_eq!(links, all.len(), "every variant listed once");
+    }
+
     /// The command line's words stay in the command line.
     #[test]
     fn messages_name_no_command_line_flag_or_command() {

@@ -2,17 +2,58 @@
 //! (`p2p.h`: `PeerIdentityCreate`, `PeerIdentityExport`, `PeerIdentityImport`,
 //! `PeerEnumIdentities`, ...), rebuilt for every platform.
 //!
-//! An identity is a key pair, a self-signed identity certificate (the IDC)
-//! over its public key, a classifier and a friendly name. It is named by its
-//! secure peer name, `<SHA-1 of the public key bits>.<classifier>`, and lives
-//! in its user's [`store::Store`]. Identities move between machines as
-//! password-protected `PEERIDENTITYEXPORT` documents.
+//! An [`Identity`] is a key pair ([`PrivateKey`], [`PublicKey`]), a
+//! self-signed identity certificate over its public key (the [`Idc`]), a
+//! [`Classifier`] and a [`FriendlyName`]. It is named by its secure
+//! [`PeerName`], `<SHA-1 of the public key bits>.<classifier>`, and lives in
+//! its user's [`Store`]. Identities move between machines as
+//! password-protected `PEERIDENTITYEXPORT` documents ([`transfer`]).
+//!
+//! # Create, sign, verify
 //!
 //! ```
-//! use peerid::format::pfx::ExportParams;
-//! use peerid::store::{CreateOptions, ImportOptions, Store};
-//! use peerid::Classifier;
-//! use secrecy::SecretString;
+//! use peerid::{Classifier, FriendlyName, Identity, KeyType};
+//!
+//! # fn main() -> peerid::Result<()> {
+//! let alice = Identity::generate(KeyType::Ed25519, Classifier::new("chat")?, FriendlyName::default())?;
+//! assert!(alice.peer_name().to_string().ends_with(".chat"));
+//!
+//! let signature = alice.sign(b"hello")?;
+//! alice.public_key().verify(b"hello", &signature)?;
+//!
+//! // The public half, safe to give to anyone, and what it proves.
+//! let info = alice.idc().to_info_xml();
+//! let idc = peerid::Idc::from_info_xml(info.as_bytes())?;
+//! assert_eq!(idc.peer_name(), Some(alice.peer_name()));
+//! # Ok(()) }
+//! ```
+//!
+//! # Export and import without a store
+//!
+//! ```
+//! use peerid::secrecy::SecretString;
+//! use peerid::transfer::{self, ExportParams, ImportOptions};
+//! use peerid::{Classifier, FriendlyName, Identity, KeyType};
+//!
+//! # fn main() -> peerid::Result<()> {
+//! let alice = Identity::generate(KeyType::P256, Classifier::empty(), FriendlyName::new("Alice")?)?;
+//! // 600,000 PBKDF2 iterations by default; fewer here to keep the example quick.
+//! let password = SecretString::from("correct horse battery staple".to_owned());
+//! let params = ExportParams { iterations: 10_000, ..ExportParams::default() };
+//! let document = transfer::export(&alice, &password, &params)?;
+//!
+//! let imported = transfer::import(document.as_bytes(), &password, &ImportOptions::default())?;
+//! assert_eq!(imported.identity.peer_name(), alice.peer_name());
+//! assert_eq!(imported.identity.friendly_name().as_str(), "Alice");
+//! assert!(imported.notices.is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! # The store
+//!
+//! ```
+//! use peerid::secrecy::SecretString;
+//! use peerid::{Classifier, CreateOptions, ExportParams, ImportOptions, Store};
 //!
 //! # fn main() -> peerid::Result<()> {
 //! # let tmp = tempfile::tempdir().unwrap();
@@ -22,10 +63,7 @@
 //!     classifier: Classifier::new("chat")?,
 //!     ..CreateOptions::default()
 //! })?;
-//! assert!(name.to_string().ends_with(".chat"));
 //!
-//! // Export with a password (600,000 PBKDF2 iterations by default; fewer here
-//! // to keep the example quick), then import on another machine.
 //! let password = SecretString::from("correct horse battery staple".to_owned());
 //! let params = ExportParams { iterations: 10_000, ..ExportParams::default() };
 //! let document = laptop.export(&name, &password, &params)?;
@@ -33,26 +71,67 @@
 //! let desktop = Store::open(&desktop_dir)?;
 //! let imported = desktop.import(document.as_bytes(), &password, &ImportOptions::default())?;
 //! assert_eq!(imported, name);
-//!
-//! // The public half, safe to give to anyone.
+//! assert_eq!(desktop.get(&name)?.public_key(), laptop.get(&name)?.public_key());
 //! assert_eq!(desktop.info_xml(Some(&name))?, laptop.info_xml(Some(&name))?);
 //! # Ok(()) }
 //! ```
 //!
-//! Every fallible call returns the one [`Error`] type; [`Error::kind`] maps it
-//! to the Windows HRESULT and to the `peerid` command's exit code.
+//! # Errors
+//!
+//! Every fallible call returns the one [`Error`] type. [`Error::kind`] maps
+//! it to one of seven outcomes, each with one Windows HRESULT (what the C
+//! ABI returns) and one exit code of the `peerid` command (docs/design.md
+//! §5):
+//!
+//! | [`ErrorKind`] | HRESULT | value | exit | errors |
+//! |---|---|---|---|---|
+//! | `InvalidArg` | `E_INVALIDARG` | `0x80070057` | 5 | [`Error::InvalidPeerName`], [`Error::InvalidClassifier`], [`Error::InvalidFriendlyName`], [`Error::UnknownKeyType`], [`Error::InvalidArgument`], [`Error::InputTooLarge`], [`Error::MalformedDocument`], [`Error::MalformedPfx`], [`Error::MissingMac`], [`Error::WorkFactorTooHigh`], [`Error::IterationBudgetExceeded`], [`Error::WrongPasswordOrTampered`], [`Error::UnsupportedAlgorithm`], [`Error::NoPrivateKey`], [`Error::MultiplePrivateKeys`], [`Error::KeyCertificateMismatch`], [`Error::MalformedCertificate`], [`Error::NotSelfIssued`], [`Error::BadSignature`], [`Error::PeerNameMismatch`] |
+//! | `NotFound` | `PEER_E_NOT_FOUND` | `0x80070490` | 3 | [`Error::NotFound`] |
+//! | `AlreadyExists` | `PEER_E_ALREADY_EXISTS` | `0x800700B7` | 4 | [`Error::AlreadyExists`] |
+//! | `NoKeyAccess` | `PEER_E_NO_KEY_ACCESS` | `0x80630203` | 6 | [`Error::StorePermissions`], [`Error::StoreInaccessible`] |
+//! | `StoreCorrupted` | `PEER_E_CERT_STORE_CORRUPTED` | `0x80630801` | 7 | [`Error::StoreCorrupted`] |
+//! | `OutOfMemory` | `E_OUTOFMEMORY` | `0x8007000E` | 1 | [`Error::OutOfMemory`] |
+//! | `Fail` | `E_FAIL` | `0x80004005` | 1 | [`Error::Failed`] |
+//!
+//! Messages name what went wrong from the caller's side and never contain a
+//! password or key bytes; a wrong password and a changed byte are the same
+//! [`Error::WrongPasswordOrTampered`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod error;
-pub mod format;
-pub mod idc;
-pub mod key;
-pub mod name;
+mod error;
+mod format;
+#[cfg(any(fuzzing, test))]
+pub mod fuzz;
+mod idc;
+mod identity;
+mod key;
+mod name;
 mod pbe;
-pub mod store;
+mod store;
+pub mod transfer;
+
+/// The test suites' access to the document formats behind [`transfer`] (the
+/// PFX codec, the XML of the export and info documents). Not part of the
+/// API: it exists only with the `__internals` feature, which the crate's own
+/// tests and the CLI's enable, and may change at any time.
+#[cfg(feature = "__internals")]
+#[doc(hidden)]
+pub mod __internals {
+    pub use crate::format::{export_document, identity_info, pfx};
+    pub use crate::store::db::Record;
+}
 
 pub use error::{Error, ErrorKind, Result};
-pub use idc::Idc;
-pub use key::{KeyType, PrivateKey, PublicKey};
-pub use name::{Authority, Classifier, FriendlyName, PeerName};
+pub use idc::{Idc, MAX_IDC_LEN};
+pub use identity::Identity;
+pub use key::{KeyType, MAX_RSA_BITS, MIN_RSA_BITS, PrivateKey, PublicKey};
+pub use name::{
+    AUTHORITY_HEX_LEN, Authority, Classifier, FriendlyName, MAX_CLASSIFIER_UTF16,
+    MAX_FRIENDLY_NAME_UTF16, MAX_PEER_NAME_UTF16, PeerName,
+};
+pub use store::{CreateOptions, IdentitySummary, STORE_ENV, Store, unsecured_peer_name};
+pub use transfer::{ExportParams, ImportNotice, ImportOptions, Imported, PfxProfile};
+
+/// The `secrecy` crate, whose `SecretString` carries every password.
+pub use secrecy;

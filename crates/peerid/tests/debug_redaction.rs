@@ -6,12 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
 use base64::Engine as _;
-use peerid::format::export_document::ExportDocument;
-use peerid::format::pfx::{ExportParams, PfxContents};
-use peerid::key::{KeyType, PrivateKey};
-use peerid::store::db::Record;
-use peerid::store::{CreateOptions, ImportOptions, Store};
-use secrecy::SecretString;
+use peerid::__internals::Record;
+use peerid::__internals::export_document::ExportDocument;
+use peerid::__internals::pfx::PfxContents;
+use peerid::secrecy::SecretString;
+use peerid::{
+    Classifier, CreateOptions, ExportParams, FriendlyName, Identity, ImportOptions, KeyType,
+    PrivateKey, Store,
+};
 use zeroize::Zeroizing;
 
 /// Whether `text` shows any 6-byte run of `secret` as hex (either case, run
@@ -62,6 +64,23 @@ fn private_keys_of_every_type() {
         let der = key.to_pkcs8_der();
         for form in [format!("{key:?}"), format!("{key:#?}")] {
             assert_clean(&format!("PrivateKey ({kt:?})"), &form, &der);
+        }
+    }
+}
+
+#[test]
+fn identities_of_every_type() {
+    for kt in [KeyType::Ed25519, KeyType::P256, KeyType::Rsa(2048)] {
+        let identity = Identity::generate(
+            kt,
+            Classifier::new("debug").unwrap(),
+            FriendlyName::new("Debug").unwrap(),
+        )
+        .unwrap();
+        let der = identity.private_key().to_pkcs8_der();
+        for form in [format!("{identity:?}"), format!("{identity:#?}")] {
+            assert_clean(&format!("Identity ({kt:?})"), &form, &der);
+            assert!(form.contains(&identity.peer_name().to_string()), "{form}");
         }
     }
 }

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use peerid::__internals::pfx::{self, DEFAULT_MAX_ITERATIONS, ExportParams, PfxProfile};
 use peerid::Error;
-use peerid::format::pfx::{self, DEFAULT_MAX_ITERATIONS, ExportParams, PfxProfile};
 use secrecy::SecretString;
 
 const PASSWORD: &str = "pässwörd 1";

@@ -9,10 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use peerid::format::export_document;
-use peerid::format::pfx::{ExportParams, PfxProfile};
-use peerid::store::{CreateOptions, ImportOptions, Store};
-use peerid::{Classifier, Error, FriendlyName, PeerName};
+use peerid::__internals::export_document;
+use peerid::{
+    Classifier, CreateOptions, Error, ExportParams, FriendlyName, ImportOptions, PeerName,
+    PfxProfile, Store,
+};
 use secrecy::SecretString;
 
 /// How often the store is listed in full while flipping; it is listed, and
@@ -90,7 +91,7 @@ fn flip_every_bit(profile: PfxProfile) {
 
 fn assert_untouched(
     store: &Store,
-    before: &[peerid::store::IdentitySummary],
+    before: &[peerid::IdentitySummary],
     name: &PeerName,
     bit: usize,
 ) {

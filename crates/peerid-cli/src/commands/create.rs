@@ -1,6 +1,6 @@
-use peerid::key::KeyType;
-use peerid::store::{CreateOptions, Store};
+use peerid::KeyType;
 use peerid::{Classifier, FriendlyName};
+use peerid::{CreateOptions, Store};
 
 use crate::cli::{CreateArgs, KeyArg};
 use crate::error::Result;

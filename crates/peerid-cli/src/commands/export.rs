@@ -1,5 +1,5 @@
-use peerid::format::pfx::{ExportParams, PfxProfile};
-use peerid::store::Store;
+use peerid::Store;
+use peerid::{ExportParams, PfxProfile};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::identity_name;

@@ -1,5 +1,5 @@
 use peerid::FriendlyName;
-use peerid::store::Store;
+use peerid::Store;
 
 use super::identity_name;
 use crate::cli::FriendlyNameArgs;

@@ -1,8 +1,8 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use peerid::format::export_document::MAX_DOCUMENT_BYTES;
-use peerid::store::{ImportOptions, Store};
+use peerid::transfer::MAX_DOCUMENT_BYTES;
+use peerid::{ImportOptions, Store};
 
 use crate::cli::ImportArgs;
 use crate::error::{Error, Result};
@@ -22,7 +22,7 @@ pub fn run(store: &Store, args: &ImportArgs) -> Result<Reply> {
         let line = format!("peerid: warning: {}\n", terminal_safe(&notice.to_string()));
         let _ = std::io::stderr().write_all(line.as_bytes());
     }
-    Ok(Reply::peer_name(&imported.peer_name))
+    Ok(Reply::peer_name(imported.peer_name()))
 }
 
 /// Reads the document from a file or stdin (`-` or none), never more than

@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use peerid::store::Store;
+use peerid::Store;
 
 use crate::error::Result;
 use crate::output::{IdentityJson, Output, terminal_safe, to_json};
@@ -33,7 +33,7 @@ pub fn run(store: &Store, json: bool) -> Result<Output> {
             out,
             "{}\t{}",
             terminal_safe(&s.peer_name.to_string()),
-            terminal_safe(&s.friendly_name)
+            terminal_safe(s.friendly_name.as_str())
         );
         Ok(())
     })?;

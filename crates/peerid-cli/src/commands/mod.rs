@@ -13,7 +13,7 @@ mod xml;
 
 use std::path::Path;
 
-use peerid::{PeerName, store::Store};
+use peerid::{PeerName, Store};
 
 use crate::cli::Command;
 use crate::error::{Error, Result};

@@ -1,5 +1,5 @@
 use peerid::Classifier;
-use peerid::store::{Store, unsecured_peer_name};
+use peerid::{Store, unsecured_peer_name};
 
 use super::identity_name;
 use crate::cli::PeerNameArgs;

@@ -1,4 +1,4 @@
-use peerid::store::Store;
+use peerid::Store;
 
 use super::identity_name;
 use crate::error::Result;
@@ -9,7 +9,7 @@ pub fn run(store: &Store, name: &str) -> Result<Reply> {
     let text = format!(
         "peer name:     {}\nfriendly name: {}\nkey type:      {}\nauthority:     {}\nclassifier:    {}\ndefault:       {}\n",
         terminal_safe(&s.peer_name.to_string()),
-        terminal_safe(&s.friendly_name),
+        terminal_safe(s.friendly_name.as_str()),
         s.key_type,
         s.peer_name.authority(),
         terminal_safe(s.peer_name.classifier().as_str()),

@@ -1,4 +1,4 @@
-use peerid::store::Store;
+use peerid::Store;
 
 use super::identity_name;
 use crate::error::Result;

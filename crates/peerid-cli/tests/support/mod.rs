@@ -11,9 +11,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use peerid::format::pfx::ExportParams;
-use peerid::store::{ImportOptions, Store};
+use peerid::ExportParams;
 use peerid::{Error, PeerName};
+use peerid::{ImportOptions, Store};
 use secrecy::SecretString;
 
 pub const PASSWORD: &str = "correct horse";

@@ -79,6 +79,21 @@ impl fmt::Display for KeyType {
     }
 }
 
+impl KeyType {
+    /// Reads a key type name as the store keeps it: any name
+    /// [`KeyType::name`] gives, including those peerid only imports.
+    pub(crate) fn from_name(s: &str) -> Option<KeyType> {
+        match s {
+            "p384" => Some(KeyType::P384),
+            _ => match s.strip_prefix("rsa").map(str::parse::<u32>) {
+                Some(Ok(bits)) if s == format!("rsa{bits}") => Some(KeyType::Rsa(bits)),
+                Some(_) => None,
+                None => KeyType::parse(s).ok(),
+            },
+        }
+    }
+}
+
 /// Bit length of a big-endian unsigned integer.
 pub(crate) fn uint_bits(be: &[u8]) -> u32 {
     let be = match be.iter().position(|b| *b != 0) {

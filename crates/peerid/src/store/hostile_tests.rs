@@ -15,12 +15,13 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::SecretString;
 use tempfile::TempDir;
 
-use super::{CreateOptions, IdentitySummary, ImportOptions, Store};
+use super::{CreateOptions, IdentitySummary, Store};
 use crate::error::{Error, ErrorKind};
 use crate::format::export_document;
 use crate::format::pfx::{self, ExportParams, PfxProfile, testkit};
 use crate::key::{KeyType, PrivateKey};
 use crate::name::{Authority, Classifier, FriendlyName, PeerName};
+use crate::transfer::{ImportNotice, ImportOptions};
 
 const PASSWORD: &str = "correct horse battery staple";
 const ITERATIONS: u32 = 2_048;
@@ -787,7 +788,7 @@ fn windows_identity_without_a_peer_name_in_its_idc() {
         .expect("import");
     assert_eq!(name.to_string(), format!("{authority}.anything"));
     let shown = w.target.show(&name).expect("show");
-    assert_eq!(shown.key_type, "rsa2048");
+    assert_eq!(shown.key_type.name(), "rsa2048");
     assert_eq!(
         w.target.private_key(&name).expect("key").authority(),
         authority
@@ -893,9 +894,9 @@ fn a_friendly_name_the_store_cannot_hold_is_left_out_and_reported() {
                 .target
                 .import_with_notices(doc.as_bytes(), &pw(PASSWORD), &ImportOptions::default())
                 .expect("imported without its friendly name");
-            assert_eq!(imported.peer_name, w.traveller);
+            assert_eq!(imported.peer_name(), &w.traveller);
             match imported.notices.as_slice() {
-                [super::ImportNotice::FriendlyNameUnset { reason }] => {
+                [ImportNotice::FriendlyNameUnset { reason }] => {
                     assert!(reason.contains(why), "{reason}");
                     let shown = imported.notices[0].to_string();
                     assert!(!shown.contains(friendly), "the name itself is not echoed");

@@ -2,16 +2,16 @@
 //! database (docs/design.md §6), and the operations of the Windows Peer Identity
 //! Manager on it.
 
-pub mod db;
-pub mod path;
-pub mod perms;
-pub mod schema;
+pub(crate) mod db;
+mod path;
+// The path-based form of the checks in `path.rs`, kept for its tests.
+#[cfg(test)]
+mod perms;
+mod schema;
 mod transfer;
 
 #[cfg(test)]
 mod hostile_tests;
-
-pub use transfer::{ImportNotice, ImportOptions, Imported, VerifiedImport, verify_export_document};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -19,6 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::error::{Error, Result};
 use crate::format::identity_info;
 use crate::idc::Idc;
+use crate::identity::Identity;
 use crate::key::{KeyType, PrivateKey};
 use crate::name::{Authority, Classifier, FriendlyName, PeerName};
 use db::{Db, Record, Summary};
@@ -43,9 +44,9 @@ pub struct IdentitySummary {
     /// The identity's peer name.
     pub peer_name: PeerName,
     /// The friendly name, or the peer name when it is unset.
-    pub friendly_name: String,
-    /// Key type as `--key` names it (`ed25519`, `rsa2048`, ...).
-    pub key_type: String,
+    pub friendly_name: FriendlyName,
+    /// The key type.
+    pub key_type: KeyType,
     /// Whether this is the store's default identity.
     pub is_default: bool,
 }
@@ -61,6 +62,12 @@ pub struct Store {
 }
 
 impl Store {
+    /// File name of the database inside the store directory.
+    pub const DB_FILE: &str = db::DB_FILE;
+
+    /// File name of the writers' lock file inside the store directory.
+    pub const LOCK_FILE: &str = db::LOCK_FILE;
+
     /// Opens the store in `dir`, creating it (0700, database 0600) if needed.
     ///
     /// # Errors
@@ -109,8 +116,47 @@ impl Store {
     /// [`Error::UnknownKeyType`] for a key type that cannot be created, or
     /// any store error.
     pub fn create(&self, opts: &CreateOptions) -> Result<PeerName> {
-        let key = PrivateKey::generate(opts.key_type)?;
-        self.create_with_key(&key, &opts.classifier, &opts.friendly_name)
+        let identity = Identity::generate(
+            opts.key_type,
+            opts.classifier.clone(),
+            opts.friendly_name.clone(),
+        )?;
+        self.insert(&identity)?;
+        Ok(identity.peer_name().clone())
+    }
+
+    /// Adds an identity (made by [`Identity::generate`], say, or read by
+    /// [`transfer::import`](crate::transfer::import)).
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`] if an identity of that peer name is already
+    /// here (it is left untouched), or a store error.
+    pub fn insert(&self, identity: &Identity) -> Result<()> {
+        self.db.insert(std::slice::from_ref(&record_of(identity)))
+    }
+
+    /// One identity, key included.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::StoreCorrupted`] if the stored key or
+    /// certificate does not parse or verify, or a store error.
+    pub fn get(&self, name: &PeerName) -> Result<Identity> {
+        let record = self.db.get(&name.to_string())?;
+        let corrupted = |what: &str, e: Error| Error::StoreCorrupted {
+            path: self.db.path().to_owned(),
+            reason: format!("the {what} of {name} does not parse: {e}"),
+        };
+        let key =
+            PrivateKey::from_pkcs8_der(&record.private_key).map_err(|e| corrupted("key", e))?;
+        let idc = Idc::from_der(&record.certificate).map_err(|e| corrupted("certificate", e))?;
+        let friendly_name =
+            FriendlyName::new(&record.friendly_name).map_err(|e| corrupted("friendly name", e))?;
+        Ok(Identity::from_verified_parts(
+            name.clone(),
+            key,
+            idc,
+            friendly_name,
+        ))
     }
 
     /// Creates an identity on an existing key (the `hCryptProv` of
@@ -185,15 +231,27 @@ impl Store {
                 path: self.db.path().to_owned(),
                 reason: format!("stored peer name {:?} is invalid: {e}", s.peer_name),
             })?;
-        let friendly_name = if s.friendly_name.is_empty() {
-            s.peer_name
-        } else {
-            s.friendly_name
+        let corrupted = |reason: String| Error::StoreCorrupted {
+            path: self.db.path().to_owned(),
+            reason,
         };
+        let shown = if s.friendly_name.is_empty() {
+            &s.peer_name
+        } else {
+            &s.friendly_name
+        };
+        let friendly_name = FriendlyName::new(shown)
+            .map_err(|e| corrupted(format!("stored friendly name of {peer_name}: {e}")))?;
+        let key_type = KeyType::from_name(&s.key_type).ok_or_else(|| {
+            corrupted(format!(
+                "stored key type {:?} of {peer_name} is unknown",
+                s.key_type
+            ))
+        })?;
         Ok(IdentitySummary {
             peer_name,
             friendly_name,
-            key_type: s.key_type,
+            key_type,
             is_default: s.is_default,
         })
     }
@@ -212,7 +270,7 @@ impl Store {
     /// # Errors
     /// [`Error::NotFound`], or a store error.
     pub fn friendly_name(&self, name: &PeerName) -> Result<String> {
-        Ok(self.show(name)?.friendly_name)
+        Ok(self.show(name)?.friendly_name.as_str().to_owned())
     }
 
     /// Sets the friendly name; an empty one resets it to the peer name.
@@ -294,6 +352,7 @@ impl Store {
         self.db.check_integrity()
     }
 
+    #[cfg(test)]
     pub(crate) fn db(&self) -> &Db {
         &self.db
     }
@@ -320,6 +379,16 @@ pub(crate) fn new_record(
     let name = PeerName::new(key.authority(), classifier.clone());
     let certificate = Idc::build(key, &name, SystemTime::now())?.as_der().to_vec();
     Ok(record_for(key, &name, friendly_name, certificate))
+}
+
+/// The record of an identity, as the database holds it.
+pub(crate) fn record_of(identity: &Identity) -> Record {
+    record_for(
+        identity.private_key(),
+        identity.peer_name(),
+        identity.friendly_name(),
+        identity.idc().as_der().to_vec(),
+    )
 }
 
 pub(crate) fn record_for(

@@ -67,6 +67,7 @@ impl StoreDir {
         &self.given
     }
 
+    #[cfg(test)]
     /// The directory with symbolic links resolved, as the walk found it.
     pub fn physical(&self) -> &Path {
         &self.physical
