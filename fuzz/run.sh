@@ -38,6 +38,16 @@ fuzz() {
     env -u CARGO_TARGET_DIR cargo fuzz "$cmd" --target-dir "$fuzz_target_dir" "$@"
 }
 fuzz build -O || exit 1
+# First the regressions, through the cfg(fuzzing) build the fuzzer runs (the
+# library's unit tests replay them through a normal build): each file once.
+for t in "${targets[@]}"; do
+    [ -d "regressions/$t" ] || continue
+    fuzz run -O "$t" "regressions/$t" -- -runs=0 -max_len="$(max_len "$t")" >/dev/null 2>&1 || {
+        echo "fuzz: $t: a file of regressions/$t fails under cfg(fuzzing)"
+        fuzz run -O "$t" "regressions/$t" -- -runs=0 -max_len="$(max_len "$t")" 2>&1 | tail -40
+        exit 1
+    }
+done
 ./seed.sh || exit 1
 
 commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
