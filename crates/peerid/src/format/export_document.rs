@@ -21,7 +21,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{Error, Result};
 
-/// The largest export document [`parse`] reads, in bytes (docs/design.md §4 step 1).
+/// The largest export document [`transfer::import`](crate::transfer::import) reads, in bytes (docs/design.md §4 step 1).
 pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
 const DOCUMENT: &str = "PEERIDENTITYEXPORT";

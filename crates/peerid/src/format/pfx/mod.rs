@@ -37,7 +37,7 @@ pub const DEFAULT_MAX_ITERATIONS: u32 = 1_000_000;
 /// The most SafeBags [`decode()`] reads in one PFX, all SafeContents together.
 pub const MAX_BAGS: usize = 64;
 
-/// Which algorithms [`encode()`] uses (docs/design.md §3).
+/// Which algorithms an export ([`transfer::export`](crate::transfer::export)) uses (docs/design.md §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum PfxProfile {
     /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for both bags and an
@@ -49,7 +49,7 @@ pub enum PfxProfile {
     Legacy,
 }
 
-/// Parameters of [`encode()`].
+/// Parameters of an export ([`transfer::export`](crate::transfer::export)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExportParams {
     /// The algorithm profile.
