@@ -5,6 +5,7 @@
 use super::*;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
+use zeroize::Zeroizing;
 
 fn rec(name: &str) -> Record {
     Record {
