@@ -4,3 +4,4 @@
 pub mod envelope;
 pub mod info;
 pub mod pfx;
+mod xml;
