@@ -2,5 +2,5 @@
 //! replay every file of `fuzz/regressions/` through them; this crate only
 //! wraps them in libFuzzer's `fuzz_target!`.
 
-#[path = "../../crates/peerid/tests/fuzz_entry/mod.rs"]
+#[path = "../../crates/peerid/tests/it/fuzz_entry.rs"]
 pub mod entry;

@@ -4,7 +4,7 @@
 //! panicking. A crash the fuzzer finds is fixed in the library and its input
 //! added there (fuzz/README.md).
 
-mod fuzz_entry;
+use crate::fuzz_entry;
 
 use std::path::{Path, PathBuf};
 
