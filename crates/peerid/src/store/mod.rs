@@ -8,8 +8,6 @@ pub mod perms;
 pub mod schema;
 mod transfer;
 
-#[cfg(test)]
-mod hostile_tests;
 
 pub use transfer::{ImportNotice, ImportOptions, Imported, VerifiedImport, verify_export_document};
 
