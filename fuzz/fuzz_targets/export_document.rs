@@ -1,4 +1,4 @@
-//! Fuzz target `export_document`: see `crates/peerid/tests/fuzz_entry/mod.rs`.
+//! Fuzz target `export_document`: see `crates/peerid/tests/it/fuzz_entry.rs`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

@@ -1,4 +1,4 @@
-//! Fuzz target `identity_info`: see `crates/peerid/tests/fuzz_entry/mod.rs`.
+//! Fuzz target `identity_info`: see `crates/peerid/tests/it/fuzz_entry.rs`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

@@ -108,7 +108,7 @@ fn passwords_stay_out_of_debug_and_errors() {
     let secret = SecretString::from(password.to_owned());
     assert_clean("SecretString", &format!("{secret:?}"), password.as_bytes());
 
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::support::tempdir();
     let store = Store::open(tmp.path().join("a")).unwrap();
     let name = store.create(&CreateOptions::default()).unwrap();
     let params = ExportParams {

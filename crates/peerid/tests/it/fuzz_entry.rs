@@ -1,6 +1,6 @@
 //! The entry points of the fuzz targets, shared by the cargo-fuzz crate
 //! (`fuzz/src/lib.rs` includes this file) and the regression replay
-//! (`tests/fuzz_regressions.rs`), so that a crash file is replayed through
+//! (`tests/it/fuzz_regressions.rs`), so that a crash file is replayed through
 //! exactly the code the fuzzer ran.
 //!
 //! Each function takes arbitrary bytes, may return an error, and panics only

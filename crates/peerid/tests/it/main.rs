@@ -7,4 +7,5 @@ mod fuzz_entry;
 mod fuzz_regressions;
 mod idc_openssl;
 mod pfx_interop;
+mod support;
 mod tamper_every_bit;

@@ -21,7 +21,7 @@ use secrecy::SecretString;
 const FULL_CHECK_EVERY: usize = 512;
 
 fn flip_every_bit(profile: PfxProfile) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::support::tempdir();
     let source = Store::open(tmp.path().join("source")).unwrap();
     let name = source
         .create(&CreateOptions {
