@@ -51,6 +51,9 @@ pub mod key;
 pub mod name;
 mod pbe;
 pub mod store;
+#[cfg(feature = "testkit")]
+#[doc(hidden)]
+pub mod testkit;
 
 pub use error::{Error, ErrorKind, Result};
 pub use name::{Authority, Classifier, FriendlyName, PeerName};

@@ -8,7 +8,6 @@ pub mod perms;
 pub mod schema;
 mod transfer;
 
-
 pub use transfer::{ImportNotice, ImportOptions, Imported, VerifiedImport, verify_export_document};
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 mod debug_redaction;
 mod fuzz_entry;
 mod fuzz_regressions;
+mod hostile;
 mod idc_openssl;
 mod pfx_interop;
 mod support;

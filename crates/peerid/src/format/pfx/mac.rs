@@ -159,7 +159,7 @@ impl MacParams {
 ///
 /// # Errors
 /// Only on an encoding failure.
-#[cfg(test)]
+#[cfg(any(test, feature = "testkit"))]
 pub(crate) fn compute(
     digest: MacDigest,
     password: &[u8],
