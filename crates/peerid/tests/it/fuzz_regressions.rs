@@ -68,3 +68,12 @@ fn peer_name() {
         Ok(())
     });
 }
+
+/// Every committed fuzz vector the project made itself is what
+/// `fuzz/vectors.py` makes, so the script stays the record of how each file
+/// was made. Needs `python3` and `openssl`, like the interop tests.
+#[test]
+fn committed_vectors_are_what_fuzz_vectors_py_makes() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    crate::support::run("python3", &["fuzz/vectors.py", "--check"], &repo);
+}
