@@ -51,7 +51,7 @@ pub(crate) fn rebuild(
     asn1::to_der(&pfx).expect("der")
 }
 
-/// Change the bags of the plain `data` SafeContents (where [`super::encode`]
+/// Change the bags of the plain `data` SafeContents (where [`super::encode()`]
 /// puts the shrouded key bag).
 pub(crate) fn with_data_bags(safes: &mut [ContentInfo], change: impl FnOnce(&mut Vec<SafeBag>)) {
     let info = safes
