@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-use peerid::__internals::{export_document, pfx};
+use peerid::testkit::{export_document, pfx};
 use peerid::{CreateOptions, Store};
 use secrecy::SecretString;
 

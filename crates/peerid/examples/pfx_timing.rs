@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use peerid::__internals::pfx;
+use peerid::testkit::pfx;
 use peerid::{ExportParams, PfxProfile};
 use secrecy::SecretString;
 

@@ -109,18 +109,10 @@ mod key;
 mod name;
 mod pbe;
 mod store;
-pub mod transfer;
-
-/// The test suites' access to the document formats behind [`transfer`] (the
-/// PFX codec, the XML of the export and info documents). Not part of the
-/// API: it exists only with the `__internals` feature, which the crate's own
-/// tests and the CLI's enable, and may change at any time.
-#[cfg(feature = "__internals")]
+#[cfg(feature = "testkit")]
 #[doc(hidden)]
-pub mod __internals {
-    pub use crate::format::{export_document, identity_info, pfx};
-    pub use crate::store::db::Record;
-}
+pub mod testkit;
+pub mod transfer;
 
 pub use error::{Error, ErrorKind, Result};
 pub use idc::{Idc, MAX_IDC_LEN};

@@ -19,17 +19,18 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use super::xml::{self, DATATYPES_NS};
 use crate::error::{Error, Result};
 
 /// The largest export document [`transfer::import`](crate::transfer::import) reads, in bytes (docs/design.md §4 step 1).
 pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
 const DOCUMENT: &str = "PEERIDENTITYEXPORT";
-const DATATYPES_NS: &str = "urn:schemas-microsoft-com:datatypes";
 
 /// Markup starts (`<`) a valid document can hold: the declaration, the root's
-/// two tags and the two children's four. Counting them before parsing bounds
-/// nesting and node counts without any recursion.
+/// two tags and the two children's four. Counting them before parsing
+/// ([`xml::Rules::max_markup`]) bounds nesting and node counts without any
+/// recursion.
 const MAX_MARKUP: usize = 7;
 
 /// A parsed export document: the peer name as written and the PFX bytes.
@@ -58,8 +59,8 @@ impl ExportDocument {
     /// then without trailing XML whitespace either. They are equal when the
     /// text has no trailing whitespace.
     pub fn peer_name_candidates(&self) -> [&str; 2] {
-        let start = self.peer_name.trim_start_matches(is_xml_space_char);
-        [start, start.trim_end_matches(is_xml_space_char)]
+        let start = self.peer_name.trim_start_matches(xml::is_space_char);
+        [start, start.trim_end_matches(xml::is_space_char)]
     }
 }
 
@@ -97,6 +98,14 @@ pub fn emit(peer_name: &str, pfx: &[u8]) -> String {
     )
 }
 
+/// How [`parse`] reads the XML: see [`super::xml`].
+const RULES: xml::Rules = xml::Rules {
+    document: DOCUMENT,
+    max_bytes: MAX_DOCUMENT_BYTES,
+    max_markup: Some(MAX_MARKUP),
+    cdata_is_text: false,
+};
+
 /// Read an export document.
 ///
 /// # Errors
@@ -104,39 +113,22 @@ pub fn emit(peer_name: &str, pfx: &[u8]) -> String {
 /// anything else); [`Error::MalformedDocument`] for anything that is not
 /// exactly the shape above, with a reason that names the problem.
 pub fn parse(input: &[u8]) -> Result<ExportDocument> {
-    if input.len() > MAX_DOCUMENT_BYTES {
-        return Err(Error::InputTooLarge {
-            size: input.len() as u64,
-            limit: MAX_DOCUMENT_BYTES as u64,
-        });
-    }
-    let text = std::str::from_utf8(input).map_err(|_| malformed("the document is not UTF-8"))?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    prescan(text)?;
-
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: 64,
-        ..Default::default()
-    };
-    let doc = roxmltree::Document::parse_with_options(text, options)
-        .map_err(|e| malformed(format!("not well-formed XML: {e}")))?;
+    let doc = xml::read(input, &RULES)?;
     let root = doc.root_element();
     if let Some(ns) = root.tag_name().namespace() {
         return Err(malformed(format!(
             "the root element is in the namespace {ns:?}; it must have none"
         )));
     }
-    if !is_named(root, DOCUMENT) {
+    if !xml::is_named(root, DOCUMENT) {
         return Err(malformed(format!(
             "the root element is <{}>, not <{DOCUMENT}>",
             root.tag_name().name()
         )));
     }
     no_namespace_declarations(root)?;
-    let mut attributes = root.attributes();
-    match (attributes.next(), attributes.next()) {
-        (Some(a), None) if a.namespace().is_none() && a.name() == "VERSION" => {
+    match xml::only_attribute(root) {
+        Ok(Some(a)) if a.namespace().is_none() && a.name() == "VERSION" => {
             if a.value() != "1.0" {
                 return Err(malformed(format!(
                     "VERSION is {:?}; only \"1.0\" is read",
@@ -144,7 +136,7 @@ pub fn parse(input: &[u8]) -> Result<ExportDocument> {
                 )));
             }
         }
-        (None, _) => return Err(malformed("the VERSION attribute is missing")),
+        Ok(None) => return Err(malformed("the VERSION attribute is missing")),
         _ => {
             return Err(malformed(format!(
                 "<{DOCUMENT}> has attributes other than VERSION"
@@ -157,7 +149,7 @@ pub fn parse(input: &[u8]) -> Result<ExportDocument> {
         if child.is_element() {
             elements.push(child);
         } else if child.is_text() {
-            if !is_xml_space(child.text().unwrap_or("")) {
+            if !xml::is_layout(child) {
                 return Err(malformed(format!(
                     "text outside the elements of <{DOCUMENT}>"
                 )));
@@ -215,7 +207,7 @@ pub fn parse(input: &[u8]) -> Result<ExportDocument> {
         }
     }
     for a in data_el.attributes() {
-        if a.namespace() != Some(DATATYPES_NS) || a.name() != "dt" {
+        if !xml::is_datatype(&a) {
             return Err(malformed(format!(
                 "<{el_name}> has an attribute other than dt:dt"
             )));
@@ -227,10 +219,7 @@ pub fn parse(input: &[u8]) -> Result<ExportDocument> {
             )));
         }
     }
-    let base64: String = text_only(data_el)?
-        .chars()
-        .filter(|c| !is_xml_space_char(*c))
-        .collect();
+    let base64 = xml::without_space(&text_only(data_el)?);
     if base64.is_empty() {
         return Err(malformed(format!("<{el_name}> is empty")));
     }
@@ -238,43 +227,6 @@ pub fn parse(input: &[u8]) -> Result<ExportDocument> {
         .decode(base64.as_bytes())
         .map_err(|e| malformed(format!("<{el_name}> is not valid base64: {e}")))?;
     Ok(ExportDocument { peer_name, pfx })
-}
-
-/// Refuse, with a precise reason and before the XML parser runs, the
-/// markup this document never holds, and bound the number of tags.
-fn prescan(text: &str) -> Result<()> {
-    let refused = [
-        ("<!DOCTYPE", "a DTD (<!DOCTYPE) is not allowed"),
-        ("<!ENTITY", "entity declarations are not allowed"),
-        ("<!--", "comments are not allowed"),
-        ("<![CDATA[", "CDATA sections are not allowed"),
-        ("<!", "markup declarations are not allowed"),
-    ];
-    for (needle, reason) in refused {
-        if text.contains(needle) {
-            return Err(malformed(reason));
-        }
-    }
-    for (i, _) in text.match_indices("<?") {
-        let is_declaration =
-            i == 0 && text.starts_with("<?xml") && text[5..].starts_with(is_xml_space_char);
-        if !is_declaration {
-            return Err(malformed(
-                "processing instructions are not allowed (only a leading XML declaration)",
-            ));
-        }
-    }
-    let tags = text.bytes().filter(|&b| b == b'<').count();
-    if tags > MAX_MARKUP {
-        return Err(malformed(format!(
-            "{tags} tags, more than the {MAX_MARKUP} this document can hold (extra or nested elements)"
-        )));
-    }
-    Ok(())
-}
-
-fn is_named(node: roxmltree::Node<'_, '_>, name: &str) -> bool {
-    node.tag_name().namespace().is_none() && node.tag_name().name() == name
 }
 
 fn no_namespace_declarations(node: roxmltree::Node<'_, '_>) -> Result<()> {
@@ -288,35 +240,13 @@ fn no_namespace_declarations(node: roxmltree::Node<'_, '_>) -> Result<()> {
 }
 
 /// The text of an element that must hold text only.
-fn text_only<'a>(node: roxmltree::Node<'a, '_>) -> Result<String> {
-    let mut out = String::new();
-    for child in node.children() {
-        match child.text() {
-            Some(t) if child.is_text() => out.push_str(t),
-            _ => {
-                return Err(malformed(format!(
-                    "<{}> must hold text only",
-                    node.tag_name().name()
-                )));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn is_xml_space_char(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-fn is_xml_space(s: &str) -> bool {
-    s.chars().all(is_xml_space_char)
+fn text_only(node: roxmltree::Node<'_, '_>) -> Result<String> {
+    xml::text_only(node)
+        .ok_or_else(|| malformed(format!("<{}> must hold text only", node.tag_name().name())))
 }
 
 fn malformed(reason: impl Into<String>) -> Error {
-    Error::MalformedDocument {
-        document: DOCUMENT,
-        reason: reason.into(),
-    }
+    xml::malformed(DOCUMENT, reason)
 }
 
 #[cfg(test)]

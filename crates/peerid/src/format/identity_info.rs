@@ -29,6 +29,7 @@ use base64::Engine;
 use const_oid::ObjectIdentifier;
 use der::{Decode, Header, Length, Reader, SliceReader, Tag, TagNumber};
 
+use super::xml::{self, DATATYPES_NS};
 use crate::error::{Error, Result};
 use crate::idc::Idc;
 use crate::name::{Classifier, PeerName};
@@ -37,15 +38,11 @@ use crate::name::{Classifier, PeerName};
 pub const MAX_INFO_LEN: usize = 1024 * 1024;
 
 const DOCUMENT: &str = "PEERIDENTITYINFO";
-const DATATYPES_NS: &str = "urn:schemas-microsoft-com:datatypes";
 const ID_SIGNED_DATA: ObjectIdentifier = crate::key::alg::oid::SIGNED_DATA;
 const ID_DATA: ObjectIdentifier = crate::key::alg::oid::DATA;
 
 fn bad(reason: impl Into<String>) -> Error {
-    Error::MalformedDocument {
-        document: DOCUMENT,
-        reason: reason.into(),
-    }
+    xml::malformed(DOCUMENT, reason)
 }
 
 /// DER TLV with a definite length (X.690 §8.1.3).
@@ -205,41 +202,32 @@ fn is_content_info(der: &[u8]) -> bool {
     header.tag() == Tag::Sequence && Tag::peek(&r).ok() == Some(Tag::ObjectIdentifier)
 }
 
-/// XML whitespace (XML 1.0 §2.3 production S).
-fn is_xml_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
-}
+/// How [`parse`] reads the XML: see [`super::xml`].
+const RULES: xml::Rules = xml::Rules {
+    document: DOCUMENT,
+    max_bytes: MAX_INFO_LEN,
+    max_markup: None,
+    cdata_is_text: true,
+};
 
 /// The base64 text of the `IDC` element, after checking the document is
 /// exactly the documented shape.
-fn idc_text(text: &str) -> Result<String> {
-    // roxmltree refuses a DTD with declarations but lets `<!DOCTYPE x>` pass;
-    // no DTD of any kind belongs in this document.
-    if text.contains("<!DOCTYPE") {
-        return Err(bad("a DTD is not allowed"));
-    }
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: 64,
-        ..Default::default()
-    };
-    let doc = roxmltree::Document::parse_with_options(text, options)
-        .map_err(|e| bad(format!("not well-formed XML: {e}")))?;
+fn idc_text(input: &[u8]) -> Result<String> {
+    let doc = xml::read(input, &RULES)?;
     let root = doc.root_element();
     for node in doc.root().children() {
         if node != root && !node.is_text() {
             return Err(bad("content outside the root element"));
         }
     }
-    if root.tag_name().name() != DOCUMENT || root.tag_name().namespace().is_some() {
+    if !xml::is_named(root, DOCUMENT) {
         return Err(bad(format!(
             "the root element is <{}>, not <{DOCUMENT}>",
             root.tag_name().name()
         )));
     }
-    let mut attrs = root.attributes();
-    match (attrs.next(), attrs.next()) {
-        (Some(a), None) if a.name() == "VERSION" && a.namespace().is_none() => {
+    match xml::only_attribute(root) {
+        Ok(Some(a)) if a.name() == "VERSION" && a.namespace().is_none() => {
             if a.value() != "1.0" {
                 return Err(bad(format!("VERSION {:?} is not 1.0", a.value())));
             }
@@ -252,47 +240,27 @@ fn idc_text(text: &str) -> Result<String> {
     }
     let mut idc = None;
     for child in root.children() {
-        if child.is_element()
-            && child.tag_name().name() == "IDC"
-            && child.tag_name().namespace().is_none()
-        {
+        if xml::is_named(child, "IDC") {
             if idc.replace(child).is_some() {
                 return Err(bad("more than one <IDC> element"));
             }
-        } else if child.is_text() && child.text().unwrap_or_default().chars().all(is_xml_space) {
-        } else {
+        } else if !xml::is_layout(child) {
             return Err(bad(
                 "unexpected content in <PEERIDENTITYINFO>; only <IDC> belongs there",
             ));
         }
     }
     let idc = idc.ok_or_else(|| bad("no <IDC> element"))?;
-    let mut attrs = idc.attributes();
-    match (attrs.next(), attrs.next()) {
-        (Some(a), None)
-            if a.name() == "dt"
-                && a.namespace() == Some(DATATYPES_NS)
-                && a.value() == "bin.base64" => {}
+    match xml::only_attribute(idc) {
+        Ok(Some(a)) if xml::is_datatype(&a) && a.value() == "bin.base64" => {}
         _ => {
             return Err(bad(format!(
                 "<IDC> must have exactly the attribute dt:dt=\"bin.base64\" in namespace {DATATYPES_NS}"
             )));
         }
     }
-    let mut b64 = String::new();
-    for child in idc.children() {
-        if !child.is_text() {
-            return Err(bad("<IDC> holds only base64 text"));
-        }
-        b64.extend(
-            child
-                .text()
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !is_xml_space(*c)),
-        );
-    }
-    Ok(b64)
+    let text = xml::text_only(idc).ok_or_else(|| bad("<IDC> holds only base64 text"))?;
+    Ok(xml::without_space(&text))
 }
 
 /// Reads a `PEERIDENTITYINFO` document and checks the IDC in it.
@@ -312,15 +280,7 @@ fn idc_text(text: &str) -> Result<String> {
 /// content after the root, invalid base64, a PKCS#7 that is not one
 /// certificate); then the errors of [`Idc::from_der`].
 pub fn parse(input: &[u8]) -> Result<Idc> {
-    if input.len() > MAX_INFO_LEN {
-        return Err(Error::InputTooLarge {
-            size: input.len() as u64,
-            limit: MAX_INFO_LEN as u64,
-        });
-    }
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let text = std::str::from_utf8(input).map_err(|_| bad("not UTF-8"))?;
-    let b64 = idc_text(text)?;
+    let b64 = idc_text(input)?;
     let der = base64::engine::general_purpose::STANDARD
         .decode(b64.as_bytes())
         .map_err(|e| bad(format!("the <IDC> content is not valid base64: {e}")))?;

@@ -4,3 +4,4 @@
 pub mod export_document;
 pub mod identity_info;
 pub mod pfx;
+mod xml;

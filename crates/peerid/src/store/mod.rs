@@ -10,9 +10,6 @@ mod perms;
 mod schema;
 mod transfer;
 
-#[cfg(test)]
-mod hostile_tests;
-
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -352,7 +349,7 @@ impl Store {
         self.db.check_integrity()
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, feature = "testkit"))]
     pub(crate) fn db(&self) -> &Db {
         &self.db
     }

@@ -72,7 +72,7 @@ impl MacParams {
         // The MacData is the one part of a PFX the MAC does not cover, so
         // every byte of it must be checked or used: the digest's parameters
         // are absent or NULL (RFC 5754 §2), nothing else. Found by flipping
-        // every bit of an export (tests/tamper_every_bit.rs): other tags
+        // every bit of an export (tests/it/tamper_every_bit.rs): other tags
         // with an empty value were silently accepted.
         if let Some(p) = &mac_data.mac.algorithm.parameters
             && (der::Tagged::tag(p) != der::Tag::Null || !p.value().is_empty())
@@ -159,7 +159,7 @@ impl MacParams {
 ///
 /// # Errors
 /// Only on an encoding failure.
-#[cfg(test)]
+#[cfg(any(test, feature = "testkit"))]
 pub(crate) fn compute(
     digest: MacDigest,
     password: &[u8],

@@ -124,7 +124,10 @@ impl std::fmt::Debug for PfxContents {
     }
 }
 
-#[cfg(test)]
+// Also built for the `testkit` feature, which exposes a byte-level part of
+// it to the hostile-input integration tests (src/testkit.rs).
+#[cfg(any(test, feature = "testkit"))]
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;

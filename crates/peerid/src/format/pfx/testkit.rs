@@ -9,9 +9,10 @@ use der::asn1::{OctetString, SetOfVec};
 use secrecy::SecretString;
 
 use super::asn1::{
-    self, Attribute, CertBag, ContentInfo, EncryptedContentInfo, EncryptedData,
-    EncryptedPrivateKeyInfo, Pbes2Params, Pbkdf2Params, Pfx, Pkcs12PbeParams, SafeBag, oid,
+    self, CertBag, ContentInfo, EncryptedContentInfo, EncryptedData, EncryptedPrivateKeyInfo,
+    Pbes2Params, Pbkdf2Params, Pfx, Pkcs12PbeParams, oid,
 };
+pub(crate) use super::asn1::{Attribute, SafeBag};
 use super::kdf::bmp_password;
 use super::mac::{self, MacDigest};
 use super::pbe::Scheme;
@@ -50,7 +51,7 @@ pub(crate) fn rebuild(
     asn1::to_der(&pfx).expect("der")
 }
 
-/// Change the bags of the plain `data` SafeContents (where [`super::encode`]
+/// Change the bags of the plain `data` SafeContents (where [`super::encode()`]
 /// puts the shrouded key bag).
 pub(crate) fn with_data_bags(safes: &mut [ContentInfo], change: impl FnOnce(&mut Vec<SafeBag>)) {
     let info = safes
@@ -174,17 +175,27 @@ pub(crate) fn cert_bag(cert_der: &[u8], attributes: Vec<Attribute>) -> SafeBag {
     }
 }
 
-/// The `friendlyName` attribute's OID.
-pub(crate) const FRIENDLY_NAME: der::asn1::ObjectIdentifier = oid::FRIENDLY_NAME;
-/// The `localKeyId` attribute's OID.
-pub(crate) const LOCAL_KEY_ID: der::asn1::ObjectIdentifier = oid::LOCAL_KEY_ID;
-
 /// One attribute with one value.
 pub(crate) fn attribute(id: der::asn1::ObjectIdentifier, value: der::asn1::Any) -> Attribute {
     Attribute {
         attr_id: id,
         attr_values: SetOfVec::try_from(vec![value]).expect("set"),
     }
+}
+
+/// The bag attributes' OIDs, for the crate's `testkit` feature.
+pub(crate) use oid::{FRIENDLY_NAME, LOCAL_KEY_ID};
+
+/// One attribute `id` with one value of DER tag `tag` and content `value`:
+/// the byte-level form of [`attribute`] that the crate's `testkit` feature
+/// exposes.
+pub(crate) fn attribute_of(id: der::asn1::ObjectIdentifier, tag: u8, value: &[u8]) -> Attribute {
+    let length = u8::try_from(value.len())
+        .ok()
+        .filter(|n| *n < 0x80)
+        .expect("a short value");
+    let tlv = [&[tag, length][..], value].concat();
+    attribute(id, der::Decode::from_der(&tlv).expect("any"))
 }
 
 /// The same PFX with `bags` added at the front of its plain `data`

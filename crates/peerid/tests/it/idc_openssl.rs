@@ -6,31 +6,19 @@
 //! `tests/vectors/windows` (see the README there).
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::SystemTime;
 
 use base64::Engine;
 use der::Decode;
 use peerid::{Authority, Classifier, Error, Idc, KeyType, PeerName, PrivateKey};
 
-/// Runs `openssl args...` in `dir`, feeding `stdin`; panics with its stderr
-/// unless it succeeds. Returns stdout.
+use crate::support;
+
+/// Runs `openssl args...` in `dir`; panics with its stderr unless it
+/// succeeds. Returns stdout.
 fn openssl(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `openssl` ({e}): these tests need the OpenSSL command line on PATH")
-        });
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::openssl_text(args, dir)
 }
 
 /// Colon-separated uppercase hex, as OpenSSL prints key identifiers.
@@ -98,18 +86,8 @@ fn ski_hash_computed_by_openssl(dir: &Path, key_pem: &str) -> String {
     text.lines().nth(1).unwrap().trim().to_owned()
 }
 
-fn fixtures() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/windows");
-    assert!(
-        dir.is_dir(),
-        "Windows fixtures missing at {}",
-        dir.display()
-    );
-    dir
-}
-
 fn check_key_type(kt: KeyType) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = support::tempdir();
     let d = dir.path();
     let key = PrivateKey::generate(kt).unwrap();
     let authority = key.authority();
@@ -309,7 +287,7 @@ fn rsa4096_idc_reads_in_openssl() {
 
 /// Extracts the certificate (DER) and key (PEM) of a Windows PFX with OpenSSL.
 fn windows_certificate(d: &Path, file: &str, password: &str) -> Vec<u8> {
-    let pfx = fixtures().join(file);
+    let pfx = support::fixtures().join(file);
     let pass = format!("pass:{password}");
     let pfx = pfx.to_str().unwrap();
     let pem = openssl(
@@ -334,7 +312,7 @@ fn windows_certificate(d: &Path, file: &str, password: &str) -> Vec<u8> {
 }
 
 fn check_windows_identity(file: &str, password: &str, key_type: KeyType) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = support::tempdir();
     let d = dir.path();
     let der = windows_certificate(d, file, password);
     let parsed = Idc::from_der(&der).unwrap();
@@ -393,7 +371,7 @@ fn windows_ias_rsa1024_identity_verifies() {
 
 #[test]
 fn windows_ca_issued_certificate_is_not_self_issued() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = support::tempdir();
     let der = windows_certificate(dir.path(), "rustcrypto-windows-tdes.pfx", "password");
     assert!(matches!(Idc::from_der(&der), Err(Error::NotSelfIssued)));
 }
@@ -402,7 +380,7 @@ fn windows_ca_issued_certificate_is_not_self_issued() {
 /// derives; RSA-512 is refused.
 #[test]
 fn openssl_generated_keys_load() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = support::tempdir();
     let d = dir.path();
     let cases: [(&[&str], Option<KeyType>); 5] = [
         (&["-algorithm", "ED25519"], Some(KeyType::Ed25519)),

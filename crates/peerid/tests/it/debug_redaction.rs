@@ -6,10 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
 use base64::Engine as _;
-use peerid::__internals::Record;
-use peerid::__internals::export_document::ExportDocument;
-use peerid::__internals::pfx::PfxContents;
 use peerid::secrecy::SecretString;
+use peerid::testkit::Record;
+use peerid::testkit::export_document::ExportDocument;
+use peerid::testkit::pfx::PfxContents;
 use peerid::{
     Classifier, CreateOptions, ExportParams, FriendlyName, Identity, ImportOptions, KeyType,
     PrivateKey, Store,
@@ -127,7 +127,7 @@ fn passwords_stay_out_of_debug_and_errors() {
     let secret = SecretString::from(password.to_owned());
     assert_clean("SecretString", &format!("{secret:?}"), password.as_bytes());
 
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::support::tempdir();
     let store = Store::open(tmp.path().join("a")).unwrap();
     let name = store.create(&CreateOptions::default()).unwrap();
     let params = ExportParams {

@@ -6,36 +6,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-use peerid::__internals::pfx::{self, DEFAULT_MAX_ITERATIONS, ExportParams, PfxProfile};
 use peerid::Error;
-use secrecy::SecretString;
+use peerid::testkit::pfx::{self, DEFAULT_MAX_ITERATIONS, ExportParams, PfxProfile};
+
+use crate::support::{fixtures, openssl, run, secret, tempdir};
 
 const PASSWORD: &str = "pässwörd 1";
-
-fn secret(s: &str) -> SecretString {
-    SecretString::from(s.to_owned())
-}
-
-fn run(program: &str, args: &[&str], dir: &Path) -> Output {
-    let out = Command::new(program).args(args).current_dir(dir).output().unwrap_or_else(|e| {
-        panic!("cannot run `{program}` ({e}); these interoperability tests need it installed and on PATH")
-    });
-    assert!(
-        out.status.success(),
-        "`{program} {}` failed:\n{}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn openssl(args: &[&str], dir: &Path) -> Output {
-    run("openssl", args, dir)
-}
 
 /// A key pair and self-signed certificate made by OpenSSL: (PKCS#8 DER, cert DER).
 fn keypair(dir: &Path, kind: &str) -> (Vec<u8>, Vec<u8>) {
@@ -77,10 +55,6 @@ fn keypair(dir: &Path, kind: &str) -> (Vec<u8>, Vec<u8>) {
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("reading {name}: {e}"))
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
 }
 
 fn write_password(dir: &Path) {
@@ -269,16 +243,6 @@ fn we_read_pyca_cryptography_output() {
             );
         }
     }
-}
-
-fn fixtures() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/windows");
-    assert!(
-        dir.is_dir(),
-        "the Windows PFX fixtures are missing: expected them in {}",
-        dir.display()
-    );
-    dir
 }
 
 #[test]

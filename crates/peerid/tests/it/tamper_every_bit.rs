@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use peerid::__internals::export_document;
+use peerid::testkit::export_document;
 use peerid::{
     Classifier, CreateOptions, Error, ExportParams, FriendlyName, ImportOptions, PeerName,
     PfxProfile, Store,
@@ -22,7 +22,7 @@ use secrecy::SecretString;
 const FULL_CHECK_EVERY: usize = 512;
 
 fn flip_every_bit(profile: PfxProfile) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::support::tempdir();
     let source = Store::open(tmp.path().join("source")).unwrap();
     let name = source
         .create(&CreateOptions {

@@ -1,0 +1,11 @@
+//! The library's one integration-test binary: a module per topic, the
+//! helpers they share in `support`. One binary links the library once
+//! instead of once per file.
+
+mod debug_redaction;
+mod fuzz_regressions;
+mod hostile;
+mod idc_openssl;
+mod pfx_interop;
+mod support;
+mod tamper_every_bit;
