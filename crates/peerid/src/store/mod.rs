@@ -405,3 +405,74 @@ pub(crate) fn record_for(
         created_at: now_unix(),
     }
 }
+
+// A failed unwrap in a test is the test failing, with its location.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_get_and_summaries_carry_types() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("s")).unwrap();
+        let named = Identity::generate(
+            KeyType::P256,
+            Classifier::new("x").unwrap(),
+            FriendlyName::new("Named").unwrap(),
+        )
+        .unwrap();
+        let unnamed = Identity::generate(
+            KeyType::Ed25519,
+            Classifier::empty(),
+            FriendlyName::default(),
+        )
+        .unwrap();
+        store.insert(&named).unwrap();
+        store.insert(&unnamed).unwrap();
+        assert!(matches!(
+            store.insert(&named),
+            Err(Error::AlreadyExists { .. })
+        ));
+
+        let back = store.get(named.peer_name()).unwrap();
+        assert_eq!(back.peer_name(), named.peer_name());
+        assert_eq!(back.public_key(), named.public_key());
+        assert_eq!(back.idc().as_der(), named.idc().as_der());
+        assert_eq!(back.friendly_name(), named.friendly_name());
+        let sig = back.sign(b"m").unwrap();
+        named.public_key().verify(b"m", &sig).unwrap();
+
+        let shown = store.show(named.peer_name()).unwrap();
+        assert_eq!(shown.key_type, KeyType::P256);
+        assert_eq!(shown.friendly_name.as_str(), "Named");
+        let shown = store.show(unnamed.peer_name()).unwrap();
+        assert_eq!(shown.key_type, KeyType::Ed25519);
+        assert_eq!(
+            shown.friendly_name.as_str(),
+            unnamed.peer_name().to_string(),
+            "an unset friendly name shows as the peer name"
+        );
+        let missing = PeerName::new(
+            *unnamed.peer_name().authority(),
+            Classifier::new("y").unwrap(),
+        );
+        assert!(matches!(store.get(&missing), Err(Error::NotFound { .. })));
+    }
+
+    #[test]
+    fn stored_key_type_names_read_back() {
+        for kt in [
+            KeyType::Ed25519,
+            KeyType::P256,
+            KeyType::P384,
+            KeyType::Rsa(1024),
+            KeyType::Rsa(2048),
+        ] {
+            assert_eq!(KeyType::from_name(&kt.name()), Some(kt));
+        }
+        for bad in ["", "rsa", "rsa02048", "RSA2048", "ed448", "rsa+1"] {
+            assert_eq!(KeyType::from_name(bad), None, "{bad}");
+        }
+    }
+}
