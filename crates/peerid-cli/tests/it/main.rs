@@ -6,16 +6,20 @@
 //! share is in `support/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
-mod cli;
+mod commands;
 mod crash;
 mod full_disk;
 mod import_work;
+mod interop;
+mod json_and_exit_codes;
 mod output_file;
 mod prompt;
 mod race;
 mod resources;
 mod secrets;
+mod store_errors;
 mod store_paths;
 mod store_sharing;
 mod support;
 mod transfer;
+mod transfer_errors;

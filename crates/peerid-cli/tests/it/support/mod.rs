@@ -3,6 +3,8 @@
 //! that a store is whole (every identity it lists shows, has its XML,
 //! exports and imports elsewhere).
 
+pub mod env;
+pub mod interop;
 pub mod strace;
 
 use std::fs;
