@@ -26,7 +26,6 @@ max_len() {
     esac
 }
 
-export RUSTC_BOOTSTRAP=1
 # The fuzz crate is its own workspace, built with its own flags: it gets a
 # directory of its own under the main workspace's target directory, so that
 # one CARGO_TARGET_DIR (or ./target) holds every build. seed.sh uses the
@@ -35,7 +34,9 @@ fuzz_target_dir=${CARGO_TARGET_DIR:-$(dirname "$here")/target}/fuzz
 fuzz() {
     local cmd=$1
     shift
-    env -u CARGO_TARGET_DIR cargo fuzz "$cmd" --target-dir "$fuzz_target_dir" "$@"
+    # RUSTC_BOOTSTRAP only here: cargo fingerprints it, so exported to
+    # seed.sh it would rebuild the whole test profile.
+    env -u CARGO_TARGET_DIR RUSTC_BOOTSTRAP=1 cargo fuzz "$cmd" --target-dir "$fuzz_target_dir" "$@"
 }
 fuzz build -O || exit 1
 ./seed.sh || exit 1
