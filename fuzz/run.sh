@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build every fuzz target, seed the corpora and run each target for SECONDS,
-# one after the other (README.md). Exits non-zero if any target crashed,
+# two at a time (FUZZ_JOBS; README.md). Exits non-zero if any target crashed,
 # timed out (>1 s on one input) or ran out of memory; prints the executions
 # of each; with --log it also appends a line per target to fuzz/LOG.md (the
 # record of long runs; CI's smoke run leaves every tracked file as it was).
@@ -26,16 +26,17 @@ max_len() {
     esac
 }
 
-export RUSTC_BOOTSTRAP=1
 # The fuzz crate is its own workspace, built with its own flags: it gets a
 # directory of its own under the main workspace's target directory, so that
-# one CARGO_TARGET_DIR (or ./target) holds every build. seed.sh builds the
-# peerid binary in the main workspace's.
+# one CARGO_TARGET_DIR (or ./target) holds every build. seed.sh uses the
+# peerid binary that the main workspace's `cargo test` builds.
 fuzz_target_dir=${CARGO_TARGET_DIR:-$(dirname "$here")/target}/fuzz
 fuzz() {
     local cmd=$1
     shift
-    env -u CARGO_TARGET_DIR cargo fuzz "$cmd" --target-dir "$fuzz_target_dir" "$@"
+    # RUSTC_BOOTSTRAP only here: cargo fingerprints it, so exported to
+    # seed.sh it would rebuild the whole test profile.
+    env -u CARGO_TARGET_DIR RUSTC_BOOTSTRAP=1 cargo fuzz "$cmd" --target-dir "$fuzz_target_dir" "$@"
 }
 fuzz build -O || exit 1
 # First the regressions, through the cfg(fuzzing) build the fuzzer runs (the
@@ -54,16 +55,30 @@ commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if ! git -C "$here" diff --quiet HEAD -- .. 2>/dev/null; then commit="$commit+dirty"; fi
 [ $log_runs = 0 ] || [ -f LOG.md ] || printf '# Fuzz runs\n\n| date | commit | target | seconds | executions | result |\n|---|---|---|---|---|---|\n' >LOG.md
 
+# Each target is one libFuzzer process on one core: run JOBS of them at a
+# time (default 2, this machine's cores), each still for SECONDS, then
+# report them in order.
+jobs_max=${FUZZ_JOBS:-2}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+for t in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+    mkdir -p "artifacts/$t"
+    (
+        fuzz run -O "$t" "corpus/$t" -- \
+            -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
+            -max_len="$(max_len "$t")" -print_final_stats=1 >"$logs/$t" 2>&1
+        echo $? >"$logs/$t.status"
+    ) &
+done
+wait
+
 failed=0
 for t in "${targets[@]}"; do
-    log=$(mktemp)
-    mkdir -p "artifacts/$t"
-    fuzz run -O "$t" "corpus/$t" -- \
-        -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
-        -max_len="$(max_len "$t")" -print_final_stats=1 >"$log" 2>&1
-    status=$?
+    log=$logs/$t
+    status=$(cat "$log.status" 2>/dev/null || echo 1)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    if [ $status -eq 0 ]; then
+    if [ "$status" -eq 0 ]; then
         result=ok
     elif grep -q 'ERROR: libFuzzer: timeout' "$log"; then
         result=timeout
@@ -72,7 +87,7 @@ for t in "${targets[@]}"; do
     else
         result=crash
     fi
-    if [ $status -ne 0 ]; then
+    if [ "$status" -ne 0 ]; then
         failed=1
         tail -40 "$log"
         grep -o 'artifacts/[^ ]*' "$log" | tail -1 | sed 's/^/artifact: fuzz\//'
@@ -82,6 +97,5 @@ for t in "${targets[@]}"; do
     if [ $log_runs = 1 ]; then
         echo "| $(date -u +%Y-%m-%dT%H:%MZ) | $commit | $t | $seconds | ${execs:-?} | $result |" >>LOG.md
     fi
-    rm -f "$log"
 done
 exit $failed

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fill fuzz/corpus/<target>/ with seeds before a run (README.md):
 #   1. the curated seeds committed under fuzz/seeds/<target>/;
-#   2. fresh exports made by the `peerid` binary (Ed25519, P-256, RSA-2048;
+#   2. fresh exports made by the `peerid` binary that `cargo test --workspace`
+#      builds (Ed25519, P-256, RSA-2048;
 #      modern and legacy profiles) with the password "fuzz" and 1 iteration,
 #      which is what the fuzz build derives with (cfg(fuzzing)), so that they
 #      decrypt; plus their PFX, their PEERIDENTITYINFO and their peer names;
@@ -41,7 +42,10 @@ else
 fi
 
 if [ "${1:-}" != --no-fresh ]; then
-    (cd "$repo" && cargo build --quiet -p peerid-cli)
+    # The binary the CLI's tests run: after `cargo test --workspace` (CI's
+    # test phase) this builds nothing, where `cargo build -p peerid-cli`
+    # was a second dev build of the workspace (other features, other hashes).
+    (cd "$repo" && cargo test --workspace --locked --no-run --quiet)
     peerid=${CARGO_TARGET_DIR:-$repo/target}/debug/peerid
     store=$(mktemp -d)
     trap 'rm -rf "$store"' EXIT

@@ -5,7 +5,8 @@
 # injected I/O failures, strace to hold peerid at a system call, Python 3 and
 # its cryptography package,
 # the C compiler and valgrind for the C ABI test) when missing, then the
-# suite: cargo test, then the C test of the C ABI.
+# suite: cargo test (the C test of the C ABI and the header check included:
+# crates/peerid-ffi/tests/it/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,4 +35,3 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
 fi
 
 cargo test --workspace --locked "$@"
-bash crates/peerid-ffi/tests/run_c_tests.sh

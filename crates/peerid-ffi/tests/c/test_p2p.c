@@ -3,7 +3,7 @@
  * every documented error, an export -> delete -> import round trip, and four
  * threads creating identities at once. Runs in its own temporary store.
  *
- * Build and run: crates/peerid-ffi/tests/run_c_tests.sh
+ * Build and run: cargo test -p peerid-ffi --test it c_abi (tests/it/c_abi.rs)
  * Prints "N passed, M failed" last; exits non-zero if M > 0.
  */
 #define _POSIX_C_SOURCE 200809L

@@ -6,15 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
-mod support;
-
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use support::{Scratch, assert_no_panic, peerid_bin};
+use crate::support::{Scratch, assert_no_panic, peerid_bin};
 
 const ATTACKER: u32 = 65534;
 const CREATES: usize = 40;

@@ -14,15 +14,13 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::{Scratch, absent_everywhere, assert_no_panic, peerid_bin};
 use peerid::PeerName;
 use peerid::{IdentitySummary, Store};
-use support::{Scratch, absent_everywhere, assert_no_panic, peerid_bin};
 
 /// What a failed change may say: SQLite's SQLITE_FULL or SQLITE_IOERR as
 /// the store maps them, a store that cannot be opened, or a failed read of
@@ -134,7 +132,7 @@ impl Fixture {
             );
             let added: Vec<_> = now.iter().filter(|s| !self.before.contains(s)).collect();
             assert_eq!(added.len(), 1, "{what}");
-            support::assert_whole(&self.store, &self.s.path("check"));
+            crate::support::assert_whole(&self.store, &self.s.path("check"));
             store.delete(&added[0].peer_name).unwrap();
             return "exit 1: writing output failed after the change was made".into();
         }

@@ -13,14 +13,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
-mod support;
-
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::support::{Rng, Scratch, absent_everywhere, assert_no_panic, assert_whole, names};
 use peerid::PeerName;
 use peerid::Store;
-use support::{Rng, Scratch, absent_everywhere, assert_no_panic, assert_whole, names};
 
 const DEFAULT_ROUNDS: usize = 200;
 const DOCUMENTS: usize = 4;

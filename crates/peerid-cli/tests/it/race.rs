@@ -5,8 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
-mod support;
-
 use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -14,8 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
+use crate::support::{ITERATIONS, Scratch, assert_no_panic, assert_whole, names};
 use peerid::Store;
-use support::{ITERATIONS, Scratch, assert_no_panic, assert_whole, names};
 
 const PROCESSES: usize = 8;
 const IMPORT_REPEATS: usize = 20;

@@ -9,11 +9,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 #![cfg(target_os = "linux")]
 
-mod support;
-
 use std::process::Command;
 
-use support::{ITERATIONS, Scratch};
+use crate::support::{ITERATIONS, Scratch};
 
 /// argv: peerid, store, name, output file, action. Prints `stty -a` of the
 /// pty before and after, the way peerid ended, and what it wrote on it.
@@ -112,7 +110,7 @@ fn at_the_prompt(action: &str) -> (Scratch, std::path::PathBuf, Ended) {
     let result = Command::new("python3")
         .arg("-c")
         .arg(DRIVER)
-        .arg(support::peerid_bin())
+        .arg(crate::support::peerid_bin())
         .arg(&store)
         .arg(&name)
         .arg(&out)
@@ -329,7 +327,7 @@ fn ctrl_z_at_the_prompt_restores_the_terminal_while_stopped() {
     let result = Command::new("python3")
         .arg("-c")
         .arg(TSTP_DRIVER)
-        .arg(support::peerid_bin())
+        .arg(crate::support::peerid_bin())
         .arg(&store)
         .arg(&name)
         .arg(&out)

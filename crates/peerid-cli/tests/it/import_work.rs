@@ -3,7 +3,7 @@
 //!
 //! The work bound: every document up to 1 MiB, of any shape, with a wrong
 //! password, is refused in under 3 s of CPU at the default cap. The hostile
-//! documents are written by `support/hostile_pfx.py` (DER by hand, every work
+//! documents are written by `tests/it/support/hostile_pfx.py` (DER by hand, every work
 //! factor at the cap, a MAC that cannot verify); the child's CPU time (user +
 //! system, all its threads) is read from `/proc` while it is a zombie, so that
 //! neither wall time nor other tests running beside it count.
@@ -64,7 +64,7 @@ fn peerid(store: &Path) -> Command {
 #[test]
 fn any_document_with_a_wrong_password_is_refused_in_under_3_s_of_cpu() {
     let tmp = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/hostile_pfx.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/support/hostile_pfx.py");
     let store = tmp.path().join("store");
     let mut worst = Duration::ZERO;
     for (shape, refusal) in [

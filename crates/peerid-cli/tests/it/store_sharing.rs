@@ -6,21 +6,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
-mod support;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{ITERATIONS, Scratch, assert_no_panic, assert_whole};
+use crate::support::{ITERATIONS, Scratch, assert_no_panic, assert_whole};
 
 const PROCESSES: usize = 16;
 
 /// `delete NAME`, with `--yes` where this build has it (DESIGN §7 asks for
 /// it off a terminal; the flag lands with the CLI's own hardening).
 fn delete(name: &str) -> Vec<&str> {
-    let help = Command::new(support::peerid_bin())
+    let help = Command::new(crate::support::peerid_bin())
         .args(["delete", "--help"])
         .output()
         .unwrap();

@@ -5,19 +5,17 @@
 //! parsing with a message that says so, and memory stays small.
 //!
 //! The peak is the child's ru_maxrss from wait4(2), read by
-//! tests/support/maxrss.py; the two worst-case PFX files are written by
-//! Python's cryptography package (tests/support/big_pfx.py).
+//! tests/it/support/maxrss.py; the two worst-case PFX files are written by
+//! Python's cryptography package (tests/it/support/big_pfx.py).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
-
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::{PASSWORD, Scratch, peerid_bin};
 use base64::Engine as _;
 use serde_json::Value;
-use support::{PASSWORD, Scratch, peerid_bin};
 
 const LIMIT: usize = 1 << 20;
 const MAX_RSS_KIB: u64 = 64 * 1024;
@@ -28,7 +26,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 
 fn support_script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/support")
+        .join("tests/it/support")
         .join(name)
 }
 

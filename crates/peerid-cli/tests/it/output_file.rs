@@ -6,8 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 #![cfg(target_os = "linux")]
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -15,8 +13,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use support::strace::{child_of, wait_for_held_stop};
-use support::{ITERATIONS, Scratch};
+use crate::support::strace::{child_of, wait_for_held_stop};
+use crate::support::{ITERATIONS, Scratch};
 
 struct Env {
     s: Scratch,

@@ -4,11 +4,8 @@
 //! wait in line (the store's process-wide writer lock) rather than in
 //! SQLite's sleep-and-retry, the slowest finishing in under 2 s.
 //!
-//! One test in this binary: the store is chosen by `PEERID_STORE`, which
-//! is process-wide.
-
-#![allow(unsafe_code)] // calling the exported C functions is the point
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
+//! The store is chosen by `PEERID_STORE`, which is process-wide: the test
+//! runs alone in a child process (`support::run_alone`).
 
 use std::os::unix::fs::PermissionsExt;
 use std::ptr;
@@ -84,7 +81,8 @@ fn default() -> HRESULT {
 }
 
 /// A private scratch directory under the system's temporary directory,
-/// removed at the end (no tempfile here: this crate has no dev-dependencies).
+/// removed at the end (no tempfile here: cbindgen is the crate's one
+/// dev-dependency).
 struct Scratch(std::path::PathBuf);
 
 impl Scratch {
@@ -107,10 +105,13 @@ impl Drop for Scratch {
 
 #[test]
 fn threads_share_a_store_through_the_c_abi() {
+    if !crate::support::run_alone("threads::threads_share_a_store_through_the_c_abi") {
+        return;
+    }
     let tmp = Scratch::new();
     let store = tmp.0.join("store");
-    // SAFETY: set before this test starts any thread, and this binary has
-    // no other test that could read the environment meanwhile.
+    // SAFETY: set before this test starts any thread, and this process runs
+    // no other test that could read the environment meanwhile (`run_alone`).
     unsafe { std::env::set_var("PEERID_STORE", &store) };
 
     for round in 0..ROUNDS {

@@ -4,11 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
-mod support;
-
 use std::process::Command;
 
-use support::{Scratch, peerid_bin};
+use crate::support::{Scratch, peerid_bin};
 
 fn help(args: &[&str]) -> String {
     let out = Command::new(peerid_bin())
@@ -209,9 +207,9 @@ fn import_is_not_dumpable() {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_password_files_password_is_not_left_in_memory() {
+    use crate::support::strace::{child_of, wait_for_held_stop};
     use std::io::{Read, Seek, SeekFrom};
     use std::process::Stdio;
-    use support::strace::{child_of, wait_for_held_stop};
 
     if !rustix::process::geteuid().is_root() {
         eprintln!("skipped: reading a non-dumpable process's memory takes root");

@@ -1,0 +1,25 @@
+//! The command line as a user runs it, in one test binary (one link, one
+//! process to start; `cargo test -p peerid-cli --test it MODULE` runs one
+//! topic). Every test runs the real `peerid` binary in a store of its own;
+//! none changes this process's environment, limits, signal handlers, umask or
+//! working directory, so the tests can share the process. What the modules
+//! share is in `support/`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
+
+mod commands;
+mod crash;
+mod full_disk;
+mod import_work;
+mod interop;
+mod json_and_exit_codes;
+mod output_file;
+mod prompt;
+mod race;
+mod resources;
+mod secrets;
+mod store_errors;
+mod store_paths;
+mod store_sharing;
+mod support;
+mod transfer;
+mod transfer_errors;
