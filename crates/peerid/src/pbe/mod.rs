@@ -14,6 +14,9 @@
 //! blocks) is wiped before a function returns.
 
 pub(crate) mod engine;
+pub(crate) mod jobs;
 mod pbkdf2;
+pub(crate) mod pkcs12_kdf;
+pub(crate) mod scheme;
 
 pub(crate) use pbkdf2::pbkdf2_hmac;

@@ -10,12 +10,12 @@ use zeroize::Zeroizing;
 use super::asn1::{
     self, CertBag, ContentInfo, EncryptedData, EncryptedPrivateKeyInfo, Pfx, SafeBagRef, oid,
 };
-use super::jobs::{Jobs, Work};
-use super::kdf::bmp_password;
 use super::mac::MacParams;
-use super::pbe::Scheme;
 use super::{MAX_BAGS, MAX_PFX_BYTES, PfxContents};
 use crate::error::{Error, Result};
+use crate::pbe::jobs::{Jobs, Work};
+use crate::pbe::pkcs12_kdf::bmp_password;
+use crate::pbe::scheme::Scheme;
 
 /// How many times the per-item cap the iteration counts of one file may add
 /// up to (docs/design.md §4 step 3): a real export has one MAC and two bags.

@@ -9,9 +9,9 @@ use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
 use super::asn1::{DigestInfo, MacData, oid};
-use super::kdf::{self, Purpose};
 use crate::error::{Error, Result};
 use crate::pbe::engine;
+use crate::pbe::pkcs12_kdf::{self as kdf, Purpose};
 
 /// The MAC digests peerid reads; it writes SHA-256 (modern) and SHA-1 (legacy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

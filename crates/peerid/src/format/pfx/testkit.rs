@@ -12,9 +12,9 @@ use super::asn1::{
     self, Attribute, CertBag, ContentInfo, EncryptedContentInfo, EncryptedData,
     EncryptedPrivateKeyInfo, Pbes2Params, Pbkdf2Params, Pfx, Pkcs12PbeParams, SafeBag, oid,
 };
-use super::kdf::bmp_password;
 use super::mac::{self, MacDigest};
-use super::pbe::Scheme;
+use crate::pbe::pkcs12_kdf::bmp_password;
+use crate::pbe::scheme::Scheme;
 
 /// Bytes from a hex string.
 pub(crate) fn unhex(s: &str) -> Vec<u8> {

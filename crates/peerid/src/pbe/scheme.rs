@@ -13,10 +13,10 @@ use der::asn1::{Any, OctetString};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
-use super::asn1::{self, Pbes2Params, Pbkdf2Params, Pkcs12PbeParams, oid};
-use super::kdf::{self, Purpose};
+use super::pkcs12_kdf::{self as kdf, Purpose};
+use super::{engine, pbkdf2_hmac};
 use crate::error::{Error, Result};
-use crate::pbe::{engine, pbkdf2_hmac};
+use crate::format::pfx::asn1::{self, Pbes2Params, Pbkdf2Params, Pkcs12PbeParams, oid};
 
 /// The PKCS#12 PBES1 schemes of RFC 7292 Appendix C that peerid reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

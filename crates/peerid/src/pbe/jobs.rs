@@ -8,9 +8,9 @@
 
 use zeroize::Zeroizing;
 
-use super::mac::MacParams;
-use super::pbe::Scheme;
+use super::scheme::Scheme;
 use crate::error::{Error, Result};
+use crate::format::pfx::mac::MacParams;
 
 /// Threads used for derivations, unless the machine has more cores.
 const MAX_THREADS: usize = 8;

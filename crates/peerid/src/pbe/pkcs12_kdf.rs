@@ -9,7 +9,7 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::pbe::engine::{self, Engine};
+use super::engine::{self, Engine};
 
 /// The purpose byte `ID` of RFC 7292 B.3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
