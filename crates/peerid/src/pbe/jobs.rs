@@ -1,178 +1,204 @@
-//! Running independent key derivations of one PFX side by side, on several
-//! threads: the MAC key under each password form first, then, once the MAC
-//! has verified, every bag key (docs/design.md §4 step 4).
+//! Running independent key derivations side by side, on several threads,
+//! with cancellation: a PFX derives its MAC key under each password form
+//! first, then, once the MAC has verified, every bag key (docs/design.md §4
+//! step 4); a sealed key would derive one key, or several candidates.
 //!
-//! Each derivation is a pure function of its parameters and a password form,
-//! so duplicates (the same PBES2 bag under two PKCS#12 password forms) are
-//! computed once.
+//! Each derivation is a task that returns its key or stops early when the
+//! run is cancelled. A run is cancelled when a task fails (its error is the
+//! run's), or when the caller's `done` says that a finished key is the one
+//! it wanted (the other candidates are then not needed).
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use zeroize::Zeroizing;
 
-use super::scheme::Scheme;
 use crate::error::{Error, Result};
-use crate::format::pfx::mac::MacParams;
 
 /// Threads used for derivations, unless the machine has more cores.
 const MAX_THREADS: usize = 8;
 
-/// What to derive a key for.
-#[derive(Clone, Copy)]
-pub(crate) enum Work<'a> {
-    /// The MAC key (PKCS#12 KDF, ID 3).
-    Mac(&'a MacParams),
-    /// The key (and IV) of one encrypted bag or SafeContents.
-    Bag(&'a Scheme),
-}
+/// How many iterations the derivation loops run between two looks at their
+/// [`Cancel`]: at about 60 ns an iteration, a cancelled derivation stops
+/// within a quarter of a millisecond, and the check costs nothing
+/// measurable.
+pub(crate) const CHECK_EVERY: u32 = 4096;
 
-impl Work<'_> {
-    fn same(self, other: Self) -> bool {
-        match (self, other) {
-            (Work::Mac(a), Work::Mac(b)) => std::ptr::eq(a, b),
-            (Work::Bag(a), Work::Bag(b)) => std::ptr::eq(a, b),
-            _ => false,
-        }
+/// A flag that asks running derivations to stop.
+#[derive(Debug, Default)]
+pub(crate) struct Cancel(AtomicBool);
+
+impl Cancel {
+    /// A flag that is not set.
+    pub(crate) const fn new() -> Self {
+        Self(AtomicBool::new(false))
     }
 
-    #[cfg(test)]
-    fn describe(self) -> (&'static str, u64) {
-        match self {
-            Work::Mac(m) => ("mac", m.iterations),
-            Work::Bag(s) => ("bag", s.iterations()),
-        }
+    /// Ask every derivation that watches this flag to stop.
+    pub(crate) fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 
-    fn derive(self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        match self {
-            Work::Mac(m) => m.derive(password),
-            Work::Bag(s) => s.derive(password),
-        }
+    /// Whether [`Cancel::set`] was called.
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
     }
 }
 
-struct Job<'a> {
-    work: Work<'a>,
-    password: &'a [u8],
+/// A derivation stopped because its [`Cancel`] was set; its output holds
+/// nothing derived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Cancelled;
+
+/// Why a task returned no key.
+#[derive(Debug)]
+pub(crate) enum Stopped {
+    /// The run was cancelled.
+    Cancelled,
+    /// The derivation failed.
+    Failed(Error),
 }
 
-/// A set of derivations to run.
-#[derive(Default)]
-pub(crate) struct Jobs<'a> {
-    jobs: Vec<Job<'a>>,
-}
-
-/// The results of [`Jobs::run`].
-pub(crate) struct Derived<'a> {
-    jobs: Vec<Job<'a>>,
-    keys: Vec<Zeroizing<Vec<u8>>>,
-}
-
-impl<'a> Jobs<'a> {
-    /// Add one derivation, unless the same one is already there.
-    pub fn add(&mut self, work: Work<'a>, password: &'a [u8]) {
-        if !self
-            .jobs
-            .iter()
-            .any(|j| j.work.same(work) && j.password == password)
-        {
-            self.jobs.push(Job { work, password });
-        }
+impl From<Cancelled> for Stopped {
+    fn from(_: Cancelled) -> Self {
+        Self::Cancelled
     }
+}
 
-    /// Run every derivation, spread over the available cores.
-    ///
-    /// # Errors
-    /// The first error of any derivation.
-    pub fn run(self) -> Result<Derived<'a>> {
-        // One thread per job up to a cap, even past the core count: with
-        // three equal jobs on two cores, three threads finish in 1.5 job
-        // times where two threads would take 2.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // Under cfg(fuzzing) derivations are one round each, so spawning
-        // threads would cost more than the work; one thread also keeps runs
-        // reproducible.
-        let threads = if cfg!(fuzzing) {
-            1
-        } else {
-            self.jobs.len().min(cores.max(MAX_THREADS)).max(1)
-        };
-        #[cfg(test)]
-        log::record(self.jobs.iter().map(|j| j.work.describe()));
-        let jobs = &self.jobs;
-        let run_share = move |t: usize| -> Vec<(usize, Result<Zeroizing<Vec<u8>>>)> {
-            jobs.iter()
-                .enumerate()
-                .skip(t)
-                .step_by(threads)
-                .map(|(i, j)| (i, j.work.derive(j.password)))
-                .collect()
-        };
-        let mut results: Vec<(usize, Result<Zeroizing<Vec<u8>>>)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (1..threads)
-                .map(|t| s.spawn(move || run_share(t)))
-                .collect();
-            let mut all = run_share(0);
-            for h in handles {
-                match h.join() {
-                    Ok(r) => all.extend(r),
-                    Err(_) => all.push((
-                        usize::MAX,
-                        Err(Error::failed("deriving PFX keys", "worker thread panicked")),
-                    )),
-                }
+impl From<Error> for Stopped {
+    fn from(e: Error) -> Self {
+        Self::Failed(e)
+    }
+}
+
+/// One derivation: a pure function of its parameters that watches the
+/// run's [`Cancel`].
+pub(crate) type Task<'a> =
+    Box<dyn Fn(&Cancel) -> std::result::Result<Zeroizing<Vec<u8>>, Stopped> + Send + Sync + 'a>;
+
+/// Run every task, one thread each (up to a cap), and return their keys in
+/// task order: `None` for a task cancelled because `done` returned true for
+/// another task's key. `done(i, key)` is called on the thread that derived
+/// the key, as soon as task `i` finishes.
+///
+/// One thread per task, even past the core count: with three equal tasks on
+/// two cores, three threads finish in 1.5 task times where two threads
+/// would take 2.
+///
+/// # Errors
+/// The first error of any task (the others are cancelled).
+pub(crate) fn run(
+    tasks: &[Task<'_>],
+    done: &(dyn Fn(usize, &[u8]) -> bool + Sync),
+) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Under cfg(fuzzing) derivations are one round each, so spawning
+    // threads would cost more than the work; one thread also keeps runs
+    // reproducible.
+    let threads = if cfg!(fuzzing) {
+        1
+    } else {
+        tasks.len().min(cores.max(MAX_THREADS)).max(1)
+    };
+    let cancel = Cancel::new();
+    type Outcome = std::result::Result<Zeroizing<Vec<u8>>, Stopped>;
+    let run_share = |t: usize| -> Vec<(usize, Outcome)> {
+        let mut out = Vec::new();
+        for (i, task) in tasks.iter().enumerate().skip(t).step_by(threads) {
+            let outcome = if cancel.is_set() {
+                Err(Stopped::Cancelled)
+            } else {
+                task(&cancel)
+            };
+            match &outcome {
+                Ok(key) if done(i, key) => cancel.set(),
+                Err(Stopped::Failed(_)) => cancel.set(),
+                _ => {}
             }
-            all
-        });
-        results.sort_by_key(|(i, _)| *i);
-        let keys = results
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Derived {
-            jobs: self.jobs,
-            keys,
-        })
+            out.push((i, outcome));
+        }
+        out
+    };
+    let mut results: Vec<(usize, Outcome)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..threads)
+            .map(|t| s.spawn(move || run_share(t)))
+            .collect();
+        let mut all = run_share(0);
+        for h in handles {
+            match h.join() {
+                Ok(r) => all.extend(r),
+                Err(_) => all.push((
+                    usize::MAX,
+                    Err(Stopped::Failed(Error::failed(
+                        "deriving keys",
+                        "worker thread panicked",
+                    ))),
+                )),
+            }
+        }
+        all
+    });
+    results.sort_by_key(|(i, _)| *i);
+    let mut keys = Vec::with_capacity(tasks.len());
+    for (_, outcome) in results {
+        match outcome {
+            Ok(key) => keys.push(Some(key)),
+            Err(Stopped::Cancelled) => keys.push(None),
+            Err(Stopped::Failed(e)) => return Err(e),
+        }
     }
+    Ok(keys)
 }
 
-impl Derived<'_> {
-    /// The key derived for `work` with `password`, if that job was run.
-    pub fn get(&self, work: Work<'_>, password: &[u8]) -> Option<&[u8]> {
-        let i = self
-            .jobs
-            .iter()
-            .position(|j| j.work.same(work) && j.password == password)?;
-        self.keys.get(i).map(|k| k.as_slice())
-    }
-}
-
-/// A record, per test thread, of every derivation [`Jobs::run`] started, in
-/// order, as (`"mac"` or `"bag"`, declared iteration count), so that tests
-/// can check which work a decode did.
 #[cfg(test)]
-pub(crate) mod log {
-    use std::cell::RefCell;
+mod tests {
+    use super::*;
 
-    type Run = Vec<(&'static str, u64)>;
-
-    thread_local! {
-        static DERIVATIONS: RefCell<Run> = const { RefCell::new(Vec::new()) };
-        static RUNS: RefCell<Vec<Run>> = const { RefCell::new(Vec::new()) };
+    fn task<'a>(
+        f: impl Fn(&Cancel) -> std::result::Result<Vec<u8>, Stopped> + Send + Sync + 'a,
+    ) -> Task<'a> {
+        Box::new(move |c| f(c).map(Zeroizing::new))
     }
 
-    pub(super) fn record(jobs: impl Iterator<Item = (&'static str, u64)>) {
-        let run: Run = jobs.collect();
-        DERIVATIONS.with(|d| d.borrow_mut().extend(run.iter().copied()));
-        RUNS.with(|r| r.borrow_mut().push(run));
+    #[test]
+    fn keys_come_back_in_task_order() {
+        let tasks: Vec<Task<'_>> = (0..5u8).map(|i| task(move |_| Ok(vec![i]))).collect();
+        let keys = run(&tasks, &|_, _| false).expect("run");
+        let keys: Vec<Vec<u8>> = keys.into_iter().map(|k| k.expect("key").to_vec()).collect();
+        assert_eq!(keys, vec![vec![0], vec![1], vec![2], vec![3], vec![4]]);
     }
 
-    /// The derivations started on this thread since the last call, one list
-    /// per [`super::Jobs::run`]: the ones that ran side by side.
-    pub(crate) fn take_runs() -> Vec<Run> {
-        RUNS.with(|r| std::mem::take(&mut *r.borrow_mut()))
+    #[test]
+    fn a_failure_cancels_the_others_and_is_the_result() {
+        let tasks: Vec<Task<'_>> = vec![
+            task(|_| Err(Stopped::Failed(Error::MissingMac))),
+            // Runs until cancelled: without cancellation this test would hang.
+            task(|c| {
+                loop {
+                    if c.is_set() {
+                        return Err(Stopped::Cancelled);
+                    }
+                    std::thread::yield_now();
+                }
+            }),
+        ];
+        assert!(matches!(run(&tasks, &|_, _| false), Err(Error::MissingMac)));
     }
 
-    /// The derivations started on this thread since the last call.
-    pub(crate) fn take() -> Vec<(&'static str, u64)> {
-        DERIVATIONS.with(|d| std::mem::take(&mut *d.borrow_mut()))
+    #[test]
+    fn done_cancels_the_other_candidates() {
+        let tasks: Vec<Task<'_>> = vec![
+            task(|_| Ok(vec![7])),
+            task(|c| {
+                loop {
+                    if c.is_set() {
+                        return Err(Stopped::Cancelled);
+                    }
+                    std::thread::yield_now();
+                }
+            }),
+        ];
+        let keys = run(&tasks, &|_, key| key == [7]).expect("run");
+        assert_eq!(keys[0].as_deref().map(|k| k.to_vec()), Some(vec![7]));
+        assert!(keys[1].is_none());
     }
 }

@@ -11,10 +11,10 @@ use super::asn1::{
     self, Attribute, CertBag, ContentInfo, EncryptedContentInfo, EncryptedData,
     EncryptedPrivateKeyInfo, Pfx, SafeBag, oid,
 };
+use super::derive::{Jobs, Work};
 use super::mac::{self, MacDigest, MacParams};
 use super::{ExportParams, PfxProfile};
 use crate::error::{Error, Result};
-use crate::pbe::jobs::{Jobs, Work};
 use crate::pbe::pkcs12_kdf::bmp_password;
 use crate::pbe::scheme::{Scheme, random};
 

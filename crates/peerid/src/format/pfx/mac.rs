@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::asn1::{DigestInfo, MacData, oid};
 use crate::error::{Error, Result};
 use crate::pbe::engine;
+use crate::pbe::jobs::{Cancel, Stopped};
 use crate::pbe::pkcs12_kdf::{self as kdf, Purpose};
 
 /// The MAC digests peerid reads; it writes SHA-256 (modern) and SHA-1 (legacy).
@@ -98,12 +99,18 @@ impl MacParams {
         })
     }
 
-    /// Derive the MAC key from the PKCS#12 password form. Expensive; the
-    /// caller checked the iteration count against its cap first.
+    /// Derive the MAC key from the PKCS#12 password form, unless `cancel`
+    /// is set first. Expensive; the caller checked the iteration count
+    /// against its cap first.
     ///
     /// # Errors
-    /// [`Error::WorkFactorTooHigh`] if the count does not fit 32 bits.
-    pub fn derive(&self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    /// [`Error::WorkFactorTooHigh`] if the count does not fit 32 bits;
+    /// [`Stopped::Cancelled`] when cancelled.
+    pub fn derive(
+        &self,
+        password: &[u8],
+        cancel: &Cancel,
+    ) -> std::result::Result<Zeroizing<Vec<u8>>, Stopped> {
         let rounds = u32::try_from(self.iterations).map_err(|_| Error::WorkFactorTooHigh {
             asked: self.iterations,
             limit: u64::from(u32::MAX),
@@ -112,18 +119,18 @@ impl MacParams {
         let n = self.digest.output_len();
         Ok(match self.digest {
             MacDigest::Sha1 => {
-                kdf::derive::<engine::Sha1>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha1>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
             MacDigest::Sha256 => {
-                kdf::derive::<engine::Sha256>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha256>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
             MacDigest::Sha384 => {
-                kdf::derive::<engine::Sha384>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha384>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
             MacDigest::Sha512 => {
-                kdf::derive::<engine::Sha512>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha512>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
-        })
+        }?)
     }
 
     /// Whether the MAC over `data` with `key` is the expected one, compared
@@ -168,7 +175,11 @@ pub(crate) fn compute(
     data: &[u8],
 ) -> Result<MacData> {
     let params = MacParams::for_writing(digest, salt, iterations);
-    let key = params.derive(password)?;
+    let key = match params.derive(password, &Cancel::new()) {
+        Ok(key) => key,
+        Err(Stopped::Failed(e)) => return Err(e),
+        Err(Stopped::Cancelled) => unreachable!("nothing cancels this derivation"),
+    };
     compute_with_key(&params, &key, data)
 }
 

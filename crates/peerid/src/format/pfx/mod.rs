@@ -15,8 +15,10 @@
 
 pub(crate) mod asn1;
 mod decode;
+mod derive;
 mod encode;
 pub(crate) mod mac;
+mod scheme_der;
 
 pub use decode::{TOTAL_ITERATIONS_FACTOR, decode};
 pub use encode::encode;

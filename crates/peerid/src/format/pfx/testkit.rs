@@ -13,6 +13,7 @@ use super::asn1::{
     EncryptedPrivateKeyInfo, Pbes2Params, Pbkdf2Params, Pfx, Pkcs12PbeParams, SafeBag, oid,
 };
 use super::mac::{self, MacDigest};
+use crate::pbe::Cancel;
 use crate::pbe::pkcs12_kdf::bmp_password;
 use crate::pbe::scheme::Scheme;
 
@@ -214,7 +215,7 @@ pub(crate) fn hidden_key_pfx(
     let bmp = bmp_password(password);
     let octets = |b: Vec<u8>| OctetString::new(b).expect("octets");
     let key_scheme = Scheme::new_legacy(key_iterations).expect("scheme");
-    let key_secret = key_scheme.derive(&bmp).expect("derive");
+    let key_secret = key_scheme.derive(&bmp, &Cancel::new()).expect("derive");
     let epki = EncryptedPrivateKeyInfo {
         encryption_algorithm: key_scheme.algorithm_identifier().expect("alg"),
         encrypted_data: octets(key_scheme.encrypt(&key_secret, key_pkcs8).expect("enc")),
@@ -231,7 +232,7 @@ pub(crate) fn hidden_key_pfx(
         .enumerate()
         .map(|(i, &iterations)| {
             let scheme = Scheme::new_legacy(iterations).expect("scheme");
-            let secret = scheme.derive(&bmp).expect("derive");
+            let secret = scheme.derive(&bmp, &Cancel::new()).expect("derive");
             let plain = if i == 0 { &inner } else { &empty };
             let encrypted = EncryptedData {
                 version: 0,
