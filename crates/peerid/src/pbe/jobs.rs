@@ -8,6 +8,7 @@
 //! run's), or when the caller's `done` says that a finished key is the one
 //! it wanted (the other candidates are then not needed).
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use zeroize::Zeroizing;
@@ -75,6 +76,13 @@ impl From<Error> for Stopped {
 pub(crate) type Task<'a> =
     Box<dyn Fn(&Cancel) -> std::result::Result<Zeroizing<Vec<u8>>, Stopped> + Send + Sync + 'a>;
 
+/// The number of cores this process may use, read once (the standard
+/// library reads the cgroup's CPU quota files on every call).
+pub(crate) fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Run every task, one thread each (up to a cap), and return their keys in
 /// task order: `None` for a task cancelled because `done` returned true for
 /// another task's key. `done(i, key)` is called on the thread that derived
@@ -90,15 +98,24 @@ pub(crate) fn run(
     tasks: &[Task<'_>],
     done: &(dyn Fn(usize, &[u8]) -> bool + Sync),
 ) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    run_on(tasks.len().min(cores().max(MAX_THREADS)), tasks, done)
+}
+
+/// [`run`] on `threads` threads: thread `t` runs tasks `t`, `t + threads`,
+/// `t + 2 × threads`, ... in that order, so that a caller can plan which
+/// tasks share a thread (a task may wait for another one's result).
+///
+/// # Errors
+/// The first error of any task (the others are cancelled).
+pub(crate) fn run_on(
+    threads: usize,
+    tasks: &[Task<'_>],
+    done: &(dyn Fn(usize, &[u8]) -> bool + Sync),
+) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>> {
     // Under cfg(fuzzing) derivations are one round each, so spawning
     // threads would cost more than the work; one thread also keeps runs
     // reproducible.
-    let threads = if cfg!(fuzzing) {
-        1
-    } else {
-        tasks.len().min(cores.max(MAX_THREADS)).max(1)
-    };
+    let threads = if cfg!(fuzzing) { 1 } else { threads.max(1) };
     let cancel = Cancel::new();
     type Outcome = std::result::Result<Zeroizing<Vec<u8>>, Stopped>;
     let run_share = |t: usize| -> Vec<(usize, Outcome)> {
@@ -149,6 +166,84 @@ pub(crate) fn run(
     Ok(keys)
 }
 
+/// A value one task hands to another that may run on another thread (a
+/// chain part-way along, continued elsewhere). If the giving side ends
+/// without giving (an error, a cancellation, a panic), the taking side
+/// sees that instead of waiting forever.
+#[derive(Default)]
+pub(crate) struct Handoff {
+    slot: std::sync::Mutex<Slot>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+enum Slot {
+    #[default]
+    Pending,
+    Given(Zeroizing<Vec<u8>>),
+    Abandoned,
+}
+
+/// The giving side of a [`Handoff`]: abandons it when dropped ungiven.
+pub(crate) struct Giver<'h>(&'h Handoff);
+
+impl Handoff {
+    fn set(&self, value: Slot) {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*slot, Slot::Pending) {
+            *slot = value;
+        }
+        self.changed.notify_all();
+    }
+
+    /// The giving side; call it once.
+    pub(crate) fn giver(&self) -> Giver<'_> {
+        Giver(self)
+    }
+
+    /// Wait for the value, looking at `cancel` every few milliseconds.
+    ///
+    /// # Errors
+    /// [`Cancelled`] if the run is cancelled or the giver ended without
+    /// giving.
+    pub(crate) fn take(
+        &self,
+        cancel: &Cancel,
+    ) -> std::result::Result<Zeroizing<Vec<u8>>, Cancelled> {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match std::mem::take(&mut *slot) {
+                Slot::Given(value) => return Ok(value),
+                Slot::Abandoned => {
+                    *slot = Slot::Abandoned;
+                    return Err(Cancelled);
+                }
+                Slot::Pending if cancel.is_set() => return Err(Cancelled),
+                Slot::Pending => {}
+            }
+            let wait = std::time::Duration::from_millis(5);
+            slot = match self.changed.wait_timeout(slot, wait) {
+                Ok((s, _)) => s,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
+}
+
+impl Giver<'_> {
+    /// Give the value to the taking side.
+    pub(crate) fn give(self, value: Zeroizing<Vec<u8>>) {
+        self.0.set(Slot::Given(value));
+    }
+}
+
+impl Drop for Giver<'_> {
+    fn drop(&mut self) {
+        // After give() the slot is no longer pending and this does nothing.
+        self.0.set(Slot::Abandoned);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +277,24 @@ mod tests {
             }),
         ];
         assert!(matches!(run(&tasks, &|_, _| false), Err(Error::MissingMac)));
+    }
+
+    #[test]
+    fn a_handoff_passes_a_value_or_says_it_never_will() {
+        let handoff = Handoff::default();
+        let tasks: Vec<Task<'_>> = vec![
+            task(|_| {
+                handoff.giver().give(Zeroizing::new(vec![1, 2]));
+                Ok(vec![])
+            }),
+            task(|c| Ok(handoff.take(c)?.to_vec())),
+        ];
+        let keys = run_on(2, &tasks, &|_, _| false).expect("run");
+        assert_eq!(keys[1].as_deref().map(|k| k.to_vec()), Some(vec![1, 2]));
+        // A giver that ends without giving: the taker does not wait forever.
+        let handoff = Handoff::default();
+        drop(handoff.giver());
+        assert_eq!(handoff.take(&Cancel::new()), Err(Cancelled));
     }
 
     #[test]

@@ -132,6 +132,59 @@ pub(crate) fn derive<E: Engine>(
     result.map(|()| out)
 }
 
+/// `A_1 = H(D || I)` of RFC 7292 B.2, the start of the chain of a key of
+/// at most one digest (every MAC key is exactly one): for such a key,
+/// `derive(.., r, n)` is the first `n` bytes of [`chain_start`] followed by
+/// [`chain_advance`] by `r - 1` rounds, in as many steps as the caller
+/// likes, on any thread. A chain is the one value to hand over: `u` bytes.
+///
+/// # Errors
+/// None in fact (one iteration is never cancelled); [`Cancelled`] for the
+/// signature's sake.
+pub(crate) fn chain_start<E: Engine>(
+    password: &[u8],
+    salt: &[u8],
+    purpose: Purpose,
+) -> Result<Zeroizing<Vec<u8>>, Cancelled> {
+    derive::<E>(password, salt, purpose, 1, E::OUT, &Cancel::new())
+}
+
+/// `A = H^rounds(A)` on a chain from [`chain_start`], looking at `cancel`
+/// every [`CHECK_EVERY`] rounds. The working block and state are wiped.
+///
+/// # Errors
+/// [`Cancelled`] if `cancel` was set before the rounds ended (`a` is then
+/// part-way along its chain).
+pub(crate) fn chain_advance<E: Engine>(
+    a: &mut [u8],
+    rounds: u32,
+    cancel: &Cancel,
+) -> Result<(), Cancelled> {
+    let len = a.len().min(E::OUT);
+    let mut block = engine::padded_block::<E>(E::OUT, 0);
+    block.as_mut()[..len].copy_from_slice(&a[..len]);
+    let mut state = E::iv();
+    let mut result = Ok(());
+    let mut left = rounds;
+    while left > 0 {
+        if cancel.is_set() {
+            result = Err(Cancelled);
+            break;
+        }
+        let n = left.min(CHECK_EVERY);
+        for _ in 0..n {
+            state = E::iv();
+            E::compress(&mut state, &block);
+            E::output(&state, &mut block.as_mut()[..E::OUT]);
+        }
+        left -= n;
+    }
+    a[..len].copy_from_slice(&block.as_ref()[..len]);
+    state.zeroize();
+    block.zeroize();
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +416,30 @@ mod tests {
             reference::<sha2::Sha512>(p, s, id, r, n),
             "sha512",
         );
+    }
+
+    /// A chain advanced in two steps, split anywhere, is the one-step key.
+    fn chain_is_derive<E: Engine>() {
+        for rounds in [1u32, 2, 5, 4096, 4097, 9000] {
+            let whole = ours::<E>(b"\0p\0w\0\0", b"salt", Purpose::Mac, rounds, E::OUT);
+            for first in [0, 1, rounds / 2, rounds - 1]
+                .into_iter()
+                .filter(|&f| f < rounds)
+            {
+                let never = Cancel::new();
+                let mut a = chain_start::<E>(b"\0p\0w\0\0", b"salt", Purpose::Mac).expect("start");
+                chain_advance::<E>(&mut a, first, &never).expect("first part");
+                chain_advance::<E>(&mut a, rounds - 1 - first, &never).expect("second part");
+                assert_eq!(hex(&a), hex(&whole), "rounds {rounds}, split at {first}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_chain_in_steps_is_the_derived_key() {
+        chain_is_derive::<Sha1>();
+        chain_is_derive::<Sha256>();
+        chain_is_derive::<Sha512>();
     }
 
     proptest! {

@@ -80,6 +80,29 @@ impl Scheme {
         }
     }
 
+    /// About how many SHA-256 compressions one iteration costs: PBES1
+    /// runs one SHA-1 chain per 20 bytes of key and one for the IV, PBES2
+    /// two compressions per digest of key (SHA-384 and SHA-512 counted as 5
+    /// each, their cost without SHA-512 instructions).
+    pub fn cost_per_iteration(&self) -> u64 {
+        match self {
+            Self::Pbes1 { cipher, .. } => match cipher {
+                Pbes1Cipher::Tdes => 3,
+                Pbes1Cipher::Rc2_128 | Pbes1Cipher::Rc2_40 => 2,
+            },
+            Self::Pbes2 { prf, cipher, .. } => {
+                let (out, weight) = match prf {
+                    Prf::Sha1 => (20, 1),
+                    Prf::Sha224 => (28, 1),
+                    Prf::Sha256 => (32, 1),
+                    Prf::Sha384 => (48, 5),
+                    Prf::Sha512 => (64, 5),
+                };
+                2 * cipher.key_len().div_ceil(out) as u64 * weight
+            }
+        }
+    }
+
     /// The password form this scheme uses: the PKCS#12 BMPString form for
     /// PBES1, the UTF-8 bytes for PBES2 (as OpenSSL does).
     pub fn password_for<'p>(&self, pkcs12: &'p [u8], utf8: &'p [u8]) -> &'p [u8] {

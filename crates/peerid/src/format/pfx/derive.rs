@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::mac::MacParams;
 use crate::error::Result;
-use crate::pbe::jobs::{self, Cancel, Stopped, Task};
+use crate::pbe::jobs::{self, Cancel, Handoff, Stopped, Task};
 use crate::pbe::scheme::Scheme;
 
 /// What to derive a key for.
@@ -36,6 +36,14 @@ impl Work<'_> {
         match self {
             Work::Mac(m) => ("mac", m.iterations),
             Work::Bag(s) => ("bag", s.iterations()),
+        }
+    }
+
+    /// About how long the derivation takes, in SHA-256 compressions.
+    fn cost(self) -> u64 {
+        match self {
+            Work::Mac(m) => m.iterations.saturating_mul(m.digest.weight()),
+            Work::Bag(s) => s.iterations().saturating_mul(s.cost_per_iteration()),
         }
     }
 
@@ -85,7 +93,62 @@ impl<'a> Jobs<'a> {
     /// # Errors
     /// The first error of any derivation.
     pub fn run(self) -> Result<Derived<'a>> {
+        if jobs::cores() == 2
+            && !cfg!(fuzzing)
+            && let [a, b, m] = self.jobs.as_slice()
+            && let (Work::Bag(_), Work::Bag(_), Work::Mac(mac)) = (a.work, b.work, m.work)
+        {
+            return self.run_split(mac);
+        }
         self.run_until(|_, _| false)
+    }
+
+    /// An export's three derivations on two cores, in two equal shares:
+    /// one thread derives the first part of the MAC key's chain and then
+    /// the second bag's key; the other the first bag's key and then the
+    /// rest of the MAC chain, handed over between them. Three threads on
+    /// two cores do not share them out evenly: the scheduler tends to leave
+    /// one bag alone on a core and the other two on the other, so that the
+    /// export took a bag and the MAC one after the other (1.8 M SHA-256
+    /// compressions at 600,000 iterations) instead of 1.5 M.
+    fn run_split(self, mac: &MacParams) -> Result<Derived<'a>> {
+        #[cfg(test)]
+        log::record(self.jobs.iter().map(|j| j.work.describe()));
+        let (a, b, m) = (&self.jobs[0], &self.jobs[1], &self.jobs[2]);
+        let rounds = mac.rounds()?;
+        // The MAC rounds `first` (its chain's start included) on thread 0,
+        // so that both threads do the same work: first + b = a + rest.
+        let weight = mac.digest.weight().max(1);
+        let (ca, cb) = (a.work.cost() / weight, b.work.cost() / weight);
+        let first = (u64::from(rounds) + ca).saturating_sub(cb) / 2;
+        let first = first.clamp(1, u64::from(rounds)) as u32;
+        let handoff = Handoff::default();
+        let tasks: Vec<Task<'_>> = vec![
+            // Thread 0: the MAC chain's first part, then bag b.
+            Box::new(|cancel| {
+                let giver = handoff.giver();
+                let mut chain = mac.chain_start(m.password)?;
+                mac.chain_advance(&mut chain, first - 1, cancel)?;
+                giver.give(chain);
+                Ok(Zeroizing::new(Vec::new()))
+            }),
+            // Thread 1: bag a, then the rest of the MAC chain.
+            Box::new(|cancel| a.work.derive(a.password, cancel)),
+            Box::new(|cancel| b.work.derive(b.password, cancel)),
+            Box::new(|cancel| {
+                let mut chain = handoff.take(cancel)?;
+                mac.chain_advance(&mut chain, rounds - first, cancel)?;
+                Ok(chain)
+            }),
+        ];
+        let mut keys = jobs::run_on(2, &tasks, &|_, _| false)?;
+        drop(tasks);
+        let mut key = |i: usize| keys.get_mut(i).and_then(Option::take);
+        let keys = vec![key(1), key(2), key(3)];
+        Ok(Derived {
+            jobs: self.jobs,
+            keys,
+        })
     }
 
     /// [`Jobs::run`], stopping the derivations still running as soon as
@@ -153,5 +216,42 @@ pub(crate) mod log {
     /// The derivations started on this thread since the last call.
     pub(crate) fn take() -> Vec<(&'static str, u64)> {
         DERIVATIONS.with(|d| std::mem::take(&mut *d.borrow_mut()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::pfx::mac::MacDigest;
+
+    /// The split schedule (taken on two cores only) gives the keys that one
+    /// derivation per thread gives, for uneven bags and every MAC digest.
+    #[test]
+    fn the_split_export_schedule_derives_the_same_keys() {
+        let key_bag = Scheme::new_modern(3000).expect("scheme");
+        let cert_bag = Scheme::new_legacy(700).expect("scheme");
+        for digest in [MacDigest::Sha1, MacDigest::Sha256, MacDigest::Sha512] {
+            for iterations in [1, 2, 5000] {
+                let mac = MacParams::for_writing(digest, vec![3; 8], iterations);
+                let jobs = || {
+                    let mut jobs = Jobs::default();
+                    jobs.add(Work::Bag(&key_bag), b"utf8");
+                    jobs.add(Work::Bag(&cert_bag), b"\0b\0m\0p\0\0");
+                    jobs.add(Work::Mac(&mac), b"\0b\0m\0p\0\0");
+                    jobs
+                };
+                let split = jobs().run_split(&mac).expect("split");
+                let plain = jobs().run_until(|_, _| false).expect("plain");
+                for (work, password) in [
+                    (Work::Bag(&key_bag), &b"utf8"[..]),
+                    (Work::Bag(&cert_bag), b"\0b\0m\0p\0\0"),
+                    (Work::Mac(&mac), b"\0b\0m\0p\0\0"),
+                ] {
+                    let (s, p) = (split.get(work, password), plain.get(work, password));
+                    assert!(s.is_some_and(|k| !k.is_empty()));
+                    assert_eq!(s, p, "{digest:?} {iterations}");
+                }
+            }
+        }
     }
 }

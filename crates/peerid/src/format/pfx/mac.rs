@@ -24,6 +24,16 @@ pub(crate) enum MacDigest {
 }
 
 impl MacDigest {
+    /// About how many SHA-256 compressions one of this hash's costs (no
+    /// CPU peerid runs on has SHA-512 instructions; SHA-NI has SHA-1 and
+    /// SHA-256).
+    pub(crate) fn weight(self) -> u64 {
+        match self {
+            Self::Sha1 | Self::Sha256 => 1,
+            Self::Sha384 | Self::Sha512 => 5,
+        }
+    }
+
     fn oid(self) -> der::asn1::ObjectIdentifier {
         match self {
             Self::Sha1 => oid::SHA1,
@@ -130,6 +140,53 @@ impl MacParams {
             MacDigest::Sha512 => {
                 kdf::derive::<engine::Sha512>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
+        }?)
+    }
+
+    /// The iteration count the derivation runs (see [`kdf::effective_rounds`]).
+    ///
+    /// # Errors
+    /// [`Error::WorkFactorTooHigh`] if the count does not fit 32 bits.
+    pub fn rounds(&self) -> Result<u32> {
+        let rounds = u32::try_from(self.iterations).map_err(|_| Error::WorkFactorTooHigh {
+            asked: self.iterations,
+            limit: u64::from(u32::MAX),
+        })?;
+        Ok(kdf::effective_rounds(rounds))
+    }
+
+    /// The MAC key's chain after its first round ([`kdf::chain_start`]):
+    /// [`MacParams::chain_advance`] by `rounds() - 1` more makes it the key
+    /// that [`MacParams::derive`] gives, so that the work can be split
+    /// between threads.
+    ///
+    /// # Errors
+    /// [`Stopped::Cancelled`] only in name (one round is not cancelled).
+    pub fn chain_start(&self, password: &[u8]) -> std::result::Result<Zeroizing<Vec<u8>>, Stopped> {
+        let (p, s, id) = (password, self.salt.as_slice(), Purpose::Mac);
+        Ok(match self.digest {
+            MacDigest::Sha1 => kdf::chain_start::<engine::Sha1>(p, s, id),
+            MacDigest::Sha256 => kdf::chain_start::<engine::Sha256>(p, s, id),
+            MacDigest::Sha384 => kdf::chain_start::<engine::Sha384>(p, s, id),
+            MacDigest::Sha512 => kdf::chain_start::<engine::Sha512>(p, s, id),
+        }?)
+    }
+
+    /// Advance a chain from [`MacParams::chain_start`] by `rounds`.
+    ///
+    /// # Errors
+    /// [`Stopped::Cancelled`] when cancelled.
+    pub fn chain_advance(
+        &self,
+        a: &mut [u8],
+        rounds: u32,
+        cancel: &Cancel,
+    ) -> std::result::Result<(), Stopped> {
+        Ok(match self.digest {
+            MacDigest::Sha1 => kdf::chain_advance::<engine::Sha1>(a, rounds, cancel),
+            MacDigest::Sha256 => kdf::chain_advance::<engine::Sha256>(a, rounds, cancel),
+            MacDigest::Sha384 => kdf::chain_advance::<engine::Sha384>(a, rounds, cancel),
+            MacDigest::Sha512 => kdf::chain_advance::<engine::Sha512>(a, rounds, cancel),
         }?)
     }
 
