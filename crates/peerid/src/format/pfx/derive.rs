@@ -112,16 +112,21 @@ impl<'a> Jobs<'a> {
     /// export took a bag and the MAC one after the other (1.8 M SHA-256
     /// compressions at 600,000 iterations) instead of 1.5 M.
     fn run_split(self, mac: &MacParams) -> Result<Derived<'a>> {
+        let rounds = mac.rounds()?;
+        let [a, b, m] = self.jobs.as_slice() else {
+            return self.run_until(|_, _| false);
+        };
+        if rounds == 0 {
+            return self.run_until(|_, _| false);
+        }
         #[cfg(test)]
         log::record(self.jobs.iter().map(|j| j.work.describe()));
-        let (a, b, m) = (&self.jobs[0], &self.jobs[1], &self.jobs[2]);
-        let rounds = mac.rounds()?;
         // The MAC rounds `first` (its chain's start included) on thread 0,
         // so that both threads do the same work: first + b = a + rest.
         let weight = mac.digest.weight().max(1);
         let (ca, cb) = (a.work.cost() / weight, b.work.cost() / weight);
         let first = (u64::from(rounds) + ca).saturating_sub(cb) / 2;
-        let first = first.clamp(1, u64::from(rounds)) as u32;
+        let first = first.min(u64::from(rounds)).max(1) as u32;
         let handoff = Handoff::default();
         let tasks: Vec<Task<'_>> = vec![
             // Thread 0: the MAC chain's first part, then bag b.
