@@ -26,6 +26,15 @@ pub(crate) trait Engine {
     /// Write the first [`Self::OUT`] bytes of the state, big-endian, to
     /// `out`, which is [`Self::OUT`] bytes long.
     fn output(state: &Self::State, out: &mut [u8]);
+    /// An all-zero state: the start of PBKDF2's running sum.
+    fn zero_state() -> Self::State;
+    /// `acc ^= state`, word by word. XOR commutes with the big-endian
+    /// output, so PBKDF2's sum is kept as state words and written out once:
+    /// summing the output bytes instead made the compiler store each
+    /// iteration's message as single bytes, which the next compression
+    /// then loaded as 16-byte words (a store-forwarding stall on the
+    /// critical path, about 4 ns of every 61 ns compression).
+    fn xor(acc: &mut Self::State, state: &Self::State);
 }
 
 /// SHA-1.
@@ -40,6 +49,21 @@ pub(crate) enum Sha384 {}
 pub(crate) enum Sha512 {}
 
 /// `out` gets the big-endian bytes of the words in `state`, as many as fit.
+/// `zero_state` and `xor` for a state of `n` words.
+macro_rules! words {
+    ($n:expr) => {
+        fn zero_state() -> Self::State {
+            [0; $n]
+        }
+        #[inline(always)]
+        fn xor(acc: &mut Self::State, state: &Self::State) {
+            for (a, s) in acc.iter_mut().zip(state) {
+                *a ^= s;
+            }
+        }
+    };
+}
+
 macro_rules! output_words {
     ($state:expr, $out:expr) => {
         for (chunk, word) in $out
@@ -57,6 +81,7 @@ impl Engine for Sha1 {
     const LEN_BYTES: usize = 8;
     type State = [u32; 5];
     type Block = [u8; 64];
+    words!(5);
     fn iv() -> Self::State {
         [
             0x6745_2301,
@@ -85,6 +110,7 @@ impl Engine for Sha224 {
     const LEN_BYTES: usize = 8;
     type State = [u32; 8];
     type Block = [u8; 64];
+    words!(8);
     fn iv() -> Self::State {
         [
             0xc105_9ed8,
@@ -116,6 +142,7 @@ impl Engine for Sha256 {
     const LEN_BYTES: usize = 8;
     type State = [u32; 8];
     type Block = [u8; 64];
+    words!(8);
     fn iv() -> Self::State {
         [
             0x6a09_e667,
@@ -147,6 +174,7 @@ impl Engine for Sha384 {
     const LEN_BYTES: usize = 16;
     type State = [u64; 8];
     type Block = [u8; 128];
+    words!(8);
     fn iv() -> Self::State {
         [
             0xcbbb_9d5d_c105_9ed8,
@@ -178,6 +206,7 @@ impl Engine for Sha512 {
     const LEN_BYTES: usize = 16;
     type State = [u64; 8];
     type Block = [u8; 128];
+    words!(8);
     fn iv() -> Self::State {
         [
             0x6a09_e667_f3bc_c908,

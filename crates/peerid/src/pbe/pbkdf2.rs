@@ -1,9 +1,10 @@
 //! PBKDF2 with HMAC (RFC 8018 §5.2, RFC 2104), iterating on the keyed
 //! inner and outer states.
 
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::engine::{self, Engine};
+use super::jobs::{CHECK_EVERY, Cancel, Cancelled};
 
 /// The HMAC key as the two states left after absorbing `K ^ ipad` and
 /// `K ^ opad`: every HMAC under the key starts from one of them.
@@ -49,18 +50,26 @@ impl<E: Engine> Drop for Keyed<E> {
 /// `out` (at most 2^32 − 1 digest lengths; a longer `out` repeats the
 /// counter, which RFC 8018 forbids and no caller asks for).
 ///
-/// `rounds` 0 is taken as 1. Everything derived from the password is wiped
-/// before it returns.
-pub(crate) fn pbkdf2_hmac<E: Engine>(password: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
+/// `rounds` 0 is taken as 1. Every [`CHECK_EVERY`] iterations the loop looks
+/// at `cancel`, and stops if it is set: `out` then holds nothing derived.
+/// Everything derived from the password is wiped before it returns.
+pub(crate) fn pbkdf2_hmac<E: Engine>(
+    password: &[u8],
+    salt: &[u8],
+    rounds: u32,
+    out: &mut [u8],
+    cancel: &Cancel,
+) -> Result<(), Cancelled> {
     let keyed = Keyed::<E>::new(password);
     // Both HMAC messages of an iteration are one digest, after the one
     // block of the keyed state: the padding is the same every time.
     let mut inner_block = engine::padded_block::<E>(E::OUT, E::BLOCK as u64);
     let mut outer_block = engine::padded_block::<E>(E::OUT, E::BLOCK as u64);
-    let mut sum = E::zero_block();
     let mut state = keyed.inner.clone();
-    let mut message = Vec::with_capacity(salt.len() + 4);
-    for (i, chunk) in out.chunks_mut(E::OUT).enumerate() {
+    let mut sum = E::zero_state();
+    let mut message = Zeroizing::new(Vec::with_capacity(salt.len() + 4));
+    let mut result = Ok(());
+    'blocks: for (i, chunk) in out.chunks_mut(E::OUT).enumerate() {
         // U_1 = PRF(P, S || INT(i + 1)).
         message.clear();
         message.extend_from_slice(salt);
@@ -75,28 +84,39 @@ pub(crate) fn pbkdf2_hmac<E: Engine>(password: &[u8], salt: &[u8], rounds: u32, 
         state.clone_from(&keyed.outer);
         E::compress(&mut state, &outer_block);
         E::output(&state, &mut inner_block.as_mut()[..E::OUT]);
-        sum.as_mut()[..E::OUT].copy_from_slice(&inner_block.as_ref()[..E::OUT]);
-        // U_j = PRF(P, U_{j-1}); the sum is U_1 ^ U_2 ^ ... ^ U_c.
-        for _ in 1..rounds {
-            state.clone_from(&keyed.inner);
-            E::compress(&mut state, &inner_block);
-            E::output(&state, &mut outer_block.as_mut()[..E::OUT]);
-            state.clone_from(&keyed.outer);
-            E::compress(&mut state, &outer_block);
-            E::output(&state, &mut inner_block.as_mut()[..E::OUT]);
-            for (s, u) in sum.as_mut()[..E::OUT]
-                .iter_mut()
-                .zip(&inner_block.as_ref()[..E::OUT])
-            {
-                *s ^= u;
+        sum.clone_from(&state);
+        // U_j = PRF(P, U_{j-1}); the sum is U_1 ^ U_2 ^ ... ^ U_c, kept as
+        // state words (Engine::xor).
+        let mut left = rounds.saturating_sub(1);
+        while left > 0 {
+            if cancel.is_set() {
+                result = Err(Cancelled);
+                break 'blocks;
             }
+            let n = left.min(CHECK_EVERY);
+            for _ in 0..n {
+                state.clone_from(&keyed.inner);
+                E::compress(&mut state, &inner_block);
+                E::output(&state, &mut outer_block.as_mut()[..E::OUT]);
+                state.clone_from(&keyed.outer);
+                E::compress(&mut state, &outer_block);
+                E::output(&state, &mut inner_block.as_mut()[..E::OUT]);
+                E::xor(&mut sum, &state);
+            }
+            left -= n;
         }
-        chunk.copy_from_slice(&sum.as_ref()[..chunk.len()]);
+        // The sum's bytes, through a block that is wiped below.
+        E::output(&sum, &mut outer_block.as_mut()[..E::OUT]);
+        chunk.copy_from_slice(&outer_block.as_ref()[..chunk.len()]);
+    }
+    if result.is_err() {
+        out.zeroize();
     }
     state.zeroize();
+    sum.zeroize();
     inner_block.zeroize();
     outer_block.zeroize();
-    sum.zeroize();
+    result
 }
 
 #[cfg(test)]
@@ -111,7 +131,7 @@ mod tests {
 
     fn derive<E: Engine>(password: &[u8], salt: &[u8], rounds: u32, len: usize) -> String {
         let mut out = vec![0u8; len];
-        pbkdf2_hmac::<E>(password, salt, rounds, &mut out);
+        pbkdf2_hmac::<E>(password, salt, rounds, &mut out, &Cancel::new()).expect("not cancelled");
         hex(&out)
     }
 
@@ -174,6 +194,35 @@ mod tests {
             derive::<Sha256>(b"Password", b"NaCl", 80000, 64),
             "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56\
              a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d"
+        );
+    }
+
+    /// PBKDF2-HMAC-SHA512, which no RFC gives vectors for: OpenSSL 3.0's
+    /// own, `openssl kdf -keylen N -kdfopt digest:SHA512 -kdfopt pass:P
+    /// -kdfopt salt:S -kdfopt iter:C PBKDF2`, with RFC 6070's inputs (the
+    /// last one over more than one 64-byte block).
+    #[test]
+    fn openssl_sha512() {
+        assert_eq!(
+            derive::<Sha512>(b"password", b"salt", 1, 64),
+            "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252\
+             c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce"
+        );
+        assert_eq!(
+            derive::<Sha512>(b"password", b"salt", 4096, 64),
+            "d197b1b33db0143e018b12f3d1d1479e6cdebdcc97c5c0f87f6902e072f457b5\
+             143f30602641b3d55cd335988cb36b84376060ecd532e039b742a239434af2d5"
+        );
+        assert_eq!(
+            derive::<Sha512>(
+                b"passwordPASSWORDpassword",
+                b"saltSALTsaltSALTsaltSALTsaltSALTsalt",
+                4096,
+                80
+            ),
+            "8c0511f4c6e597c6ac6315d8f0362e225f3c501495ba23b868c005174dc4ee71\
+             115b59f9e60cd9532fa33e0f75aefe30225c583a186cd82bd4daea9724a3d3b8\
+             04f75bdd41494fa324cab24bcc680fb3"
         );
     }
 

@@ -10,12 +10,12 @@ use zeroize::Zeroizing;
 use super::asn1::{
     self, CertBag, ContentInfo, EncryptedData, EncryptedPrivateKeyInfo, Pfx, SafeBagRef, oid,
 };
-use super::jobs::{Jobs, Work};
-use super::kdf::bmp_password;
+use super::derive::{Jobs, Work};
 use super::mac::MacParams;
-use super::pbe::Scheme;
 use super::{MAX_BAGS, MAX_PFX_BYTES, PfxContents};
 use crate::error::{Error, Result};
+use crate::pbe::pkcs12_kdf::bmp_password;
+use crate::pbe::scheme::Scheme;
 
 /// How many times the per-item cap the iteration counts of one file may add
 /// up to (docs/design.md §4 step 3): a real export has one MAC and two bags.
@@ -139,7 +139,12 @@ pub fn decode(pfx_der: &[u8], password: &SecretString, max_iterations: u32) -> R
     for candidate in &candidates {
         jobs.add(Work::Mac(&mac), candidate);
     }
-    let derived = jobs.run()?;
+    // The first form whose MAC verifies stops the other (an empty password
+    // has two); a wrong password runs both to their end.
+    let verifies = |work: Work<'_>, key: &[u8]| {
+        matches!(work, Work::Mac(_)) && mac.verify(key, auth_safe_bytes)
+    };
+    let derived = jobs.run_until(verifies)?;
     let chosen = candidates
         .iter()
         .find(|c| {

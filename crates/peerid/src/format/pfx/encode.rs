@@ -11,12 +11,12 @@ use super::asn1::{
     self, Attribute, CertBag, ContentInfo, EncryptedContentInfo, EncryptedData,
     EncryptedPrivateKeyInfo, Pfx, SafeBag, oid,
 };
-use super::jobs::{Jobs, Work};
-use super::kdf::bmp_password;
+use super::derive::{Jobs, Work};
 use super::mac::{self, MacDigest, MacParams};
-use super::pbe::{Scheme, random};
 use super::{ExportParams, PfxProfile};
 use crate::error::{Error, Result};
+use crate::pbe::pkcs12_kdf::bmp_password;
+use crate::pbe::scheme::{Scheme, random};
 
 /// Write a PFX holding `key_pkcs8` (DER PKCS#8 v1 private key) and
 /// `cert_der` (DER X.509), protected by `password`, as docs/design.md §3 says:

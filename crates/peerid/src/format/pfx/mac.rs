@@ -9,9 +9,10 @@ use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
 use super::asn1::{DigestInfo, MacData, oid};
-use super::kdf::{self, Purpose};
 use crate::error::{Error, Result};
 use crate::pbe::engine;
+use crate::pbe::jobs::{Cancel, Stopped};
+use crate::pbe::pkcs12_kdf::{self as kdf, Purpose};
 
 /// The MAC digests peerid reads; it writes SHA-256 (modern) and SHA-1 (legacy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,16 @@ pub(crate) enum MacDigest {
 }
 
 impl MacDigest {
+    /// About how many SHA-256 compressions one of this hash's costs (no
+    /// CPU peerid runs on has SHA-512 instructions; SHA-NI has SHA-1 and
+    /// SHA-256).
+    pub(crate) fn weight(self) -> u64 {
+        match self {
+            Self::Sha1 | Self::Sha256 => 1,
+            Self::Sha384 | Self::Sha512 => 5,
+        }
+    }
+
     fn oid(self) -> der::asn1::ObjectIdentifier {
         match self {
             Self::Sha1 => oid::SHA1,
@@ -98,12 +109,18 @@ impl MacParams {
         })
     }
 
-    /// Derive the MAC key from the PKCS#12 password form. Expensive; the
-    /// caller checked the iteration count against its cap first.
+    /// Derive the MAC key from the PKCS#12 password form, unless `cancel`
+    /// is set first. Expensive; the caller checked the iteration count
+    /// against its cap first.
     ///
     /// # Errors
-    /// [`Error::WorkFactorTooHigh`] if the count does not fit 32 bits.
-    pub fn derive(&self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    /// [`Error::WorkFactorTooHigh`] if the count does not fit 32 bits;
+    /// [`Stopped::Cancelled`] when cancelled.
+    pub fn derive(
+        &self,
+        password: &[u8],
+        cancel: &Cancel,
+    ) -> std::result::Result<Zeroizing<Vec<u8>>, Stopped> {
         let rounds = u32::try_from(self.iterations).map_err(|_| Error::WorkFactorTooHigh {
             asked: self.iterations,
             limit: u64::from(u32::MAX),
@@ -112,18 +129,65 @@ impl MacParams {
         let n = self.digest.output_len();
         Ok(match self.digest {
             MacDigest::Sha1 => {
-                kdf::derive::<engine::Sha1>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha1>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
             MacDigest::Sha256 => {
-                kdf::derive::<engine::Sha256>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha256>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
             MacDigest::Sha384 => {
-                kdf::derive::<engine::Sha384>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha384>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
             MacDigest::Sha512 => {
-                kdf::derive::<engine::Sha512>(password, &self.salt, Purpose::Mac, rounds, n)
+                kdf::derive::<engine::Sha512>(password, &self.salt, Purpose::Mac, rounds, n, cancel)
             }
-        })
+        }?)
+    }
+
+    /// The iteration count the derivation runs (see [`kdf::effective_rounds`]).
+    ///
+    /// # Errors
+    /// [`Error::WorkFactorTooHigh`] if the count does not fit 32 bits.
+    pub fn rounds(&self) -> Result<u32> {
+        let rounds = u32::try_from(self.iterations).map_err(|_| Error::WorkFactorTooHigh {
+            asked: self.iterations,
+            limit: u64::from(u32::MAX),
+        })?;
+        Ok(kdf::effective_rounds(rounds))
+    }
+
+    /// The MAC key's chain after its first round ([`kdf::chain_start`]):
+    /// [`MacParams::chain_advance`] by `rounds() - 1` more makes it the key
+    /// that [`MacParams::derive`] gives, so that the work can be split
+    /// between threads.
+    ///
+    /// # Errors
+    /// [`Stopped::Cancelled`] only in name (one round is not cancelled).
+    pub fn chain_start(&self, password: &[u8]) -> std::result::Result<Zeroizing<Vec<u8>>, Stopped> {
+        let (p, s, id) = (password, self.salt.as_slice(), Purpose::Mac);
+        Ok(match self.digest {
+            MacDigest::Sha1 => kdf::chain_start::<engine::Sha1>(p, s, id),
+            MacDigest::Sha256 => kdf::chain_start::<engine::Sha256>(p, s, id),
+            MacDigest::Sha384 => kdf::chain_start::<engine::Sha384>(p, s, id),
+            MacDigest::Sha512 => kdf::chain_start::<engine::Sha512>(p, s, id),
+        }?)
+    }
+
+    /// Advance a chain from [`MacParams::chain_start`] by `rounds`.
+    ///
+    /// # Errors
+    /// [`Stopped::Cancelled`] when cancelled.
+    pub fn chain_advance(
+        &self,
+        a: &mut [u8],
+        rounds: u32,
+        cancel: &Cancel,
+    ) -> std::result::Result<(), Stopped> {
+        Ok(match self.digest {
+            MacDigest::Sha1 => kdf::chain_advance::<engine::Sha1>(a, rounds, cancel),
+            MacDigest::Sha256 => kdf::chain_advance::<engine::Sha256>(a, rounds, cancel),
+            MacDigest::Sha384 => kdf::chain_advance::<engine::Sha384>(a, rounds, cancel),
+            MacDigest::Sha512 => kdf::chain_advance::<engine::Sha512>(a, rounds, cancel),
+        }?)
     }
 
     /// Whether the MAC over `data` with `key` is the expected one, compared
@@ -168,7 +232,11 @@ pub(crate) fn compute(
     data: &[u8],
 ) -> Result<MacData> {
     let params = MacParams::for_writing(digest, salt, iterations);
-    let key = params.derive(password)?;
+    let key = match params.derive(password, &Cancel::new()) {
+        Ok(key) => key,
+        Err(Stopped::Failed(e)) => return Err(e),
+        Err(Stopped::Cancelled) => unreachable!("nothing cancels this derivation"),
+    };
     compute_with_key(&params, &key, data)
 }
 

@@ -13,13 +13,12 @@
 //! before deriving any key, verifies the MAC before deriving any other key,
 //! then decrypts.
 
-mod asn1;
+pub(crate) mod asn1;
 mod decode;
+mod derive;
 mod encode;
-mod jobs;
-mod kdf;
-mod mac;
-mod pbe;
+pub(crate) mod mac;
+mod scheme_der;
 
 pub use decode::{TOTAL_ITERATIONS_FACTOR, decode};
 pub use encode::encode;

@@ -13,9 +13,10 @@ use super::asn1::{
     Pbes2Params, Pbkdf2Params, Pfx, Pkcs12PbeParams, oid,
 };
 pub(crate) use super::asn1::{Attribute, SafeBag};
-use super::kdf::bmp_password;
 use super::mac::{self, MacDigest};
-use super::pbe::Scheme;
+use crate::pbe::Cancel;
+use crate::pbe::pkcs12_kdf::bmp_password;
+use crate::pbe::scheme::Scheme;
 
 /// Bytes from a hex string.
 pub(crate) fn unhex(s: &str) -> Vec<u8> {
@@ -225,7 +226,7 @@ pub(crate) fn hidden_key_pfx(
     let bmp = bmp_password(password);
     let octets = |b: Vec<u8>| OctetString::new(b).expect("octets");
     let key_scheme = Scheme::new_legacy(key_iterations).expect("scheme");
-    let key_secret = key_scheme.derive(&bmp).expect("derive");
+    let key_secret = key_scheme.derive(&bmp, &Cancel::new()).expect("derive");
     let epki = EncryptedPrivateKeyInfo {
         encryption_algorithm: key_scheme.algorithm_identifier().expect("alg"),
         encrypted_data: octets(key_scheme.encrypt(&key_secret, key_pkcs8).expect("enc")),
@@ -242,7 +243,7 @@ pub(crate) fn hidden_key_pfx(
         .enumerate()
         .map(|(i, &iterations)| {
             let scheme = Scheme::new_legacy(iterations).expect("scheme");
-            let secret = scheme.derive(&bmp).expect("derive");
+            let secret = scheme.derive(&bmp, &Cancel::new()).expect("derive");
             let plain = if i == 0 { &inner } else { &empty };
             let encrypted = EncryptedData {
                 version: 0,

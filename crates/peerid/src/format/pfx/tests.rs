@@ -426,9 +426,9 @@ fn deep_definite_length_nesting_is_malformed_without_overflow() {
     });
 }
 
-/// The derivations a decode started, in order: see [`super::jobs::log`].
+/// The derivations a decode started, in order: see [`super::derive::log`].
 fn derivations() -> Vec<(&'static str, u64)> {
-    super::jobs::log::take()
+    super::derive::log::take()
 }
 
 #[test]
@@ -437,10 +437,10 @@ fn export_derives_the_mac_key_alongside_both_bag_keys() {
     // three derivations side by side on two cores take 1.5 bag times where
     // the bags and then the MAC take 2 (a 600,000-iteration export).
     for profile in [PfxProfile::Modern, PfxProfile::Legacy] {
-        super::jobs::log::take_runs();
+        super::derive::log::take_runs();
         sample(profile, "p");
         assert_eq!(
-            super::jobs::log::take_runs(),
+            super::derive::log::take_runs(),
             [vec![("bag", 2), ("bag", 2), ("mac", 2)]],
             "{profile:?}"
         );
@@ -622,7 +622,7 @@ fn malformed_attributes_of_another_certificate_are_ignored() {
 fn pbes1_keys_are_derived_into_one_buffer_of_their_final_size() {
     // Growing a Vec moves its bytes and frees the old buffer unwiped, so the
     // key and IV must go into a buffer that never grows.
-    use super::pbe::{Pbes1Cipher, Scheme};
+    use crate::pbe::scheme::{Pbes1Cipher, Scheme};
     for (cipher, len) in [
         (Pbes1Cipher::Tdes, 32),
         (Pbes1Cipher::Rc2_128, 24),
@@ -633,7 +633,9 @@ fn pbes1_keys_are_derived_into_one_buffer_of_their_final_size() {
             salt: vec![1; 8],
             iterations: 1,
         };
-        let derived = scheme.derive(&[0, b'p', 0, 0]).expect("derive");
+        let derived = scheme
+            .derive(&[0, b'p', 0, 0], &crate::pbe::Cancel::new())
+            .expect("derive");
         assert_eq!(derived.len(), len, "{cipher:?}");
         assert_eq!(
             derived.capacity(),

@@ -9,7 +9,8 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::pbe::engine::{self, Engine};
+use super::engine::{self, Engine};
+use super::jobs::{CHECK_EVERY, Cancel, Cancelled};
 
 /// The purpose byte `ID` of RFC 7292 B.3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,16 +58,18 @@ pub(crate) const FUZZING_ROUNDS: u32 = 1;
 /// The caller bounds `iterations` before calling: this function always does
 /// the work it is asked to. Each of the `r - 1` rounds `A = H(A)` after the
 /// first is one compression of a block padded once, before the loop
-/// (`crate::pbe`). Everything derived from the password is wiped before it
-/// returns: the working value `I`, every block `A` (the last one included)
-/// and the hash state.
+/// (`crate::pbe`). Every [`CHECK_EVERY`] rounds it looks at `cancel` and
+/// stops if it is set. Everything derived from the password is wiped before
+/// it returns: the working value `I`, every block `A` (the last one
+/// included) and the hash state.
 pub(crate) fn derive<E: Engine>(
     password: &[u8],
     salt: &[u8],
     purpose: Purpose,
     iterations: u32,
     n: usize,
-) -> Zeroizing<Vec<u8>> {
+    cancel: &Cancel,
+) -> Result<Zeroizing<Vec<u8>>, Cancelled> {
     let v = E::BLOCK;
     let u = E::OUT;
 
@@ -86,15 +89,25 @@ pub(crate) fn derive<E: Engine>(
     // compression of this block.
     let mut a = engine::padded_block::<E>(u, 0);
     let mut state = E::iv();
-    while out.len() < n {
+    let mut result = Ok(());
+    'blocks: while out.len() < n {
         // A_1 = H(D || I): D is one block.
         state = E::iv();
         E::compress(&mut state, &d);
         engine::finish::<E>(&mut state, v as u64, &i, &mut a.as_mut()[..u]);
-        for _ in 1..iterations {
-            state = E::iv();
-            E::compress(&mut state, &a);
-            E::output(&state, &mut a.as_mut()[..u]);
+        let mut left = iterations.saturating_sub(1);
+        while left > 0 {
+            if cancel.is_set() {
+                result = Err(Cancelled);
+                break 'blocks;
+            }
+            let rounds = left.min(CHECK_EVERY);
+            for _ in 0..rounds {
+                state = E::iv();
+                E::compress(&mut state, &a);
+                E::output(&state, &mut a.as_mut()[..u]);
+            }
+            left -= rounds;
         }
         let a = &a.as_ref()[..u];
         out.extend_from_slice(a);
@@ -114,8 +127,62 @@ pub(crate) fn derive<E: Engine>(
     }
     state.zeroize();
     a.zeroize();
+    d.zeroize();
     out.truncate(n);
-    out
+    result.map(|()| out)
+}
+
+/// `A_1 = H(D || I)` of RFC 7292 B.2, the start of the chain of a key of
+/// at most one digest (every MAC key is exactly one): for such a key,
+/// `derive(.., r, n)` is the first `n` bytes of [`chain_start`] followed by
+/// [`chain_advance`] by `r - 1` rounds, in as many steps as the caller
+/// likes, on any thread. A chain is the one value to hand over: `u` bytes.
+///
+/// # Errors
+/// None in fact (one iteration is never cancelled); [`Cancelled`] for the
+/// signature's sake.
+pub(crate) fn chain_start<E: Engine>(
+    password: &[u8],
+    salt: &[u8],
+    purpose: Purpose,
+) -> Result<Zeroizing<Vec<u8>>, Cancelled> {
+    derive::<E>(password, salt, purpose, 1, E::OUT, &Cancel::new())
+}
+
+/// `A = H^rounds(A)` on a chain from [`chain_start`], looking at `cancel`
+/// every [`CHECK_EVERY`] rounds. The working block and state are wiped.
+///
+/// # Errors
+/// [`Cancelled`] if `cancel` was set before the rounds ended (`a` is then
+/// part-way along its chain).
+pub(crate) fn chain_advance<E: Engine>(
+    a: &mut [u8],
+    rounds: u32,
+    cancel: &Cancel,
+) -> Result<(), Cancelled> {
+    let len = a.len().min(E::OUT);
+    let mut block = engine::padded_block::<E>(E::OUT, 0);
+    block.as_mut()[..len].copy_from_slice(&a[..len]);
+    let mut state = E::iv();
+    let mut result = Ok(());
+    let mut left = rounds;
+    while left > 0 {
+        if cancel.is_set() {
+            result = Err(Cancelled);
+            break;
+        }
+        let n = left.min(CHECK_EVERY);
+        for _ in 0..n {
+            state = E::iv();
+            E::compress(&mut state, &block);
+            E::output(&state, &mut block.as_mut()[..E::OUT]);
+        }
+        left -= n;
+    }
+    a[..len].copy_from_slice(&block.as_ref()[..len]);
+    state.zeroize();
+    block.zeroize();
+    result
 }
 
 #[cfg(test)]
@@ -189,6 +256,17 @@ mod tests {
         a.as_mut_slice().zeroize();
         out.truncate(n);
         out
+    }
+
+    /// [`derive`], never cancelled.
+    fn ours<E: Engine>(
+        password: &[u8],
+        salt: &[u8],
+        purpose: Purpose,
+        iterations: u32,
+        n: usize,
+    ) -> Zeroizing<Vec<u8>> {
+        derive::<E>(password, salt, purpose, iterations, n, &Cancel::new()).expect("not cancelled")
     }
 
     fn hex(b: &[u8]) -> String {
@@ -300,9 +378,9 @@ mod tests {
                 _ => Purpose::Mac,
             };
             let got = match *hash {
-                "sha1" => derive::<Sha1>(&pw, &salt, purpose, *iter, *n),
-                "sha256" => derive::<Sha256>(&pw, &salt, purpose, *iter, *n),
-                _ => derive::<Sha512>(&pw, &salt, purpose, *iter, *n),
+                "sha1" => ours::<Sha1>(&pw, &salt, purpose, *iter, *n),
+                "sha256" => ours::<Sha256>(&pw, &salt, purpose, *iter, *n),
+                _ => ours::<Sha512>(&pw, &salt, purpose, *iter, *n),
             };
             assert_eq!(hex(&got), *expected, "{hash} id={id} iter={iter} n={n}");
         }
@@ -314,30 +392,54 @@ mod tests {
         };
         let (p, s, id, r) = (password, salt, purpose, rounds);
         check(
-            derive::<Sha1>(p, s, id, r, n),
+            ours::<Sha1>(p, s, id, r, n),
             reference::<sha1::Sha1>(p, s, id, r, n),
             "sha1",
         );
         check(
-            derive::<Sha224>(p, s, id, r, n),
+            ours::<Sha224>(p, s, id, r, n),
             reference::<sha2::Sha224>(p, s, id, r, n),
             "sha224",
         );
         check(
-            derive::<Sha256>(p, s, id, r, n),
+            ours::<Sha256>(p, s, id, r, n),
             reference::<sha2::Sha256>(p, s, id, r, n),
             "sha256",
         );
         check(
-            derive::<Sha384>(p, s, id, r, n),
+            ours::<Sha384>(p, s, id, r, n),
             reference::<sha2::Sha384>(p, s, id, r, n),
             "sha384",
         );
         check(
-            derive::<Sha512>(p, s, id, r, n),
+            ours::<Sha512>(p, s, id, r, n),
             reference::<sha2::Sha512>(p, s, id, r, n),
             "sha512",
         );
+    }
+
+    /// A chain advanced in two steps, split anywhere, is the one-step key.
+    fn chain_is_derive<E: Engine>() {
+        for rounds in [1u32, 2, 5, 4096, 4097, 9000] {
+            let whole = ours::<E>(b"\0p\0w\0\0", b"salt", Purpose::Mac, rounds, E::OUT);
+            for first in [0, 1, rounds / 2, rounds - 1]
+                .into_iter()
+                .filter(|&f| f < rounds)
+            {
+                let never = Cancel::new();
+                let mut a = chain_start::<E>(b"\0p\0w\0\0", b"salt", Purpose::Mac).expect("start");
+                chain_advance::<E>(&mut a, first, &never).expect("first part");
+                chain_advance::<E>(&mut a, rounds - 1 - first, &never).expect("second part");
+                assert_eq!(hex(&a), hex(&whole), "rounds {rounds}, split at {first}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_chain_in_steps_is_the_derived_key() {
+        chain_is_derive::<Sha1>();
+        chain_is_derive::<Sha256>();
+        chain_is_derive::<Sha512>();
     }
 
     proptest! {
