@@ -7,5 +7,6 @@ mod fuzz_regressions;
 mod hostile;
 mod idc_openssl;
 mod pfx_interop;
+mod signatures_openssl;
 mod support;
 mod tamper_every_bit;
