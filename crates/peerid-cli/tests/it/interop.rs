@@ -255,14 +255,7 @@ fn imports_the_self_signed_windows_fixtures() {
             "{shown}"
         );
         // What we imported, we export again and OpenSSL reads it.
-        let doc = env.ok(&[
-            "export",
-            &name,
-            "--iterations",
-            "1000",
-            "--password-file",
-            &env.pw_arg(),
-        ]);
+        let doc = env.export(&name);
         openssl_pkcs12_of_export(&env, &doc, &["-nodes"]);
     }
 }

@@ -123,14 +123,7 @@ fn export_document_has_the_design_shape() {
         .ok(&["create", "--classifier", "a<&>b"])
         .trim_end()
         .to_owned();
-    let doc = env.ok(&[
-        "export",
-        &name,
-        "--iterations",
-        "1000",
-        "--password-file",
-        &env.pw_arg(),
-    ]);
+    let doc = env.export(&name);
     assert!(
         doc.starts_with("<PEERIDENTITYEXPORT VERSION=\"1.0\">\n   <IDENTITY>"),
         "{doc}"

@@ -12,14 +12,7 @@ use crate::support::interop::{envelope, pfx_of};
 fn wrong_password_and_changed_byte_say_the_same() {
     let env = Env::new();
     let name = env.ok(&["create"]).trim_end().to_owned();
-    let doc = env.ok(&[
-        "export",
-        &name,
-        "--iterations",
-        "1000",
-        "--password-file",
-        &env.pw_arg(),
-    ]);
+    let doc = env.export(&name);
     env.ok(&["delete", &name]);
     let before = env.snapshot();
 

@@ -87,6 +87,19 @@ impl Env {
         self.s.pw.to_str().unwrap().to_owned()
     }
 
+    /// `peerid export NAME` at 1,000 iterations with the password file;
+    /// returns the document.
+    pub fn export(&self, name: &str) -> String {
+        self.ok(&[
+            "export",
+            name,
+            "--iterations",
+            "1000",
+            "--password-file",
+            &self.pw_arg(),
+        ])
+    }
+
     /// Imports `doc`; returns (exit code, stdout, stderr).
     pub fn import(&self, doc: &[u8], password_file: &Path) -> (i32, String, String) {
         let f = self.path("incoming.xml");
