@@ -108,6 +108,7 @@ mod identity;
 mod key;
 mod name;
 mod pbe;
+pub mod peer;
 mod store;
 #[cfg(feature = "testkit")]
 #[doc(hidden)]
@@ -122,6 +123,7 @@ pub use name::{
     AUTHORITY_HEX_LEN, Authority, Classifier, FriendlyName, MAX_CLASSIFIER_UTF16,
     MAX_FRIENDLY_NAME_UTF16, MAX_PEER_NAME_UTF16, PeerName,
 };
+pub use peer::Peer;
 pub use store::{CreateOptions, IdentitySummary, STORE_ENV, Store, unsecured_peer_name};
 pub use transfer::{ExportParams, ImportNotice, ImportOptions, Imported, PfxProfile};
 
