@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod peer;
+pub use peer::*;
+
 const TOP_EXAMPLES: &str = "\
 Examples:
   peerid create --classifier laptop --friendly-name 'Work laptop'
@@ -104,6 +107,14 @@ An empty password also opens files that Windows wrote with no password.")]
   peerid peer-name --identity 5d4c...e1.laptop --classifier chat
   peerid peer-name --classifier printer      # unsecured: 0.printer")]
     PeerName(PeerNameArgs),
+
+    /// The peer book: other peers' public identities (add, list, show, remove)
+    #[command(after_help = "Examples:
+  peerid peer add bob.xml --friendly-name Bob
+  peerid peer list
+  peerid peer show 5d4c...e1.laptop
+  peerid peer remove 5d4c...e1.laptop")]
+    Peer(PeerArgs),
 }
 
 /// Key types `create` can make.
