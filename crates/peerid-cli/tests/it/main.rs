@@ -6,13 +6,17 @@
 //! share is in `support/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
+mod cli_cases;
 mod commands;
+mod completions_and_man;
 mod crash;
 mod full_disk;
 mod import_work;
 mod interop;
 mod json_and_exit_codes;
+mod naming;
 mod output_file;
+mod people;
 mod prompt;
 mod race;
 mod resources;
