@@ -61,7 +61,7 @@ Examples:
     )]
     List(ListArgs),
 
-    /// Show one identity: names, key type, authority, classifier, default, creation time
+    /// Show one identity: names, key type, default, creation time, key fingerprint
     #[command(after_help = "Examples:
   peerid show fd2f
   peerid show 'Work laptop'")]

@@ -8,8 +8,9 @@ pub fn run(store: &Store, name: &str) -> Result<Reply> {
     let name = identity_name(store, name)?;
     let s = store.show(&name)?;
     let created = rfc3339(store.created(&name)?);
+    let fingerprint = store.public_key(&name)?.openssh_fingerprint();
     let text = format!(
-        "peer name:     {}\nfriendly name: {}\nkey type:      {}\nauthority:     {}\nclassifier:    {}\ndefault:       {}\ncreated:       {created}\n",
+        "peer name:     {}\nfriendly name: {}\nkey type:      {}\nauthority:     {}\nclassifier:    {}\ndefault:       {}\ncreated:       {created}\nfingerprint:   {fingerprint}\n",
         terminal_safe(&s.peer_name.to_string()),
         terminal_safe(s.friendly_name.as_str()),
         s.key_type,

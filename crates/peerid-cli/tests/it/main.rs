@@ -21,6 +21,7 @@ mod prompt;
 mod race;
 mod resources;
 mod secrets;
+mod show_and_list;
 mod store_errors;
 mod store_paths;
 mod store_sharing;

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::format::identity_info;
 use crate::idc::Idc;
 use crate::identity::Identity;
-use crate::key::{KeyType, PrivateKey};
+use crate::key::{KeyType, PrivateKey, PublicKey};
 use crate::name::{Authority, Classifier, FriendlyName, PeerName};
 use db::{Db, Record, Summary};
 
@@ -211,6 +211,21 @@ impl Store {
     /// Store errors, or the first error `f` returns (which stops the walk).
     pub fn list_each(&self, mut f: impl FnMut(IdentitySummary) -> Result<()>) -> Result<()> {
         self.db.list_each(|s| f(self.summary_of(s)?))
+    }
+
+    /// An identity's public key, from its certificate; the private key is
+    /// not read.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::StoreCorrupted`] if the certificate does
+    /// not parse or verify, or a store error.
+    pub fn public_key(&self, name: &PeerName) -> Result<PublicKey> {
+        let der = self.db.certificate(&name.to_string())?;
+        let idc = Idc::from_der(&der).map_err(|e| Error::StoreCorrupted {
+            path: self.db.path().to_owned(),
+            reason: format!("the certificate of {name} does not parse: {e}"),
+        })?;
+        Ok(idc.public_key().clone())
     }
 
     /// As [`Store::list_each`], with each identity's creation time. Each
@@ -537,6 +552,10 @@ mod tests {
             })
             .unwrap();
         assert_eq!(seen, vec![(first.clone(), at)]);
+        assert_eq!(
+            &store.public_key(&first).unwrap(),
+            store.get(&first).unwrap().public_key()
+        );
         store.delete(&first).unwrap();
         assert!(matches!(store.created(&first), Err(Error::NotFound { .. })));
         let (second, created) = store.default_identity_created().unwrap();
