@@ -20,9 +20,9 @@ pub fn can_ask() -> bool {
 /// End of input, an empty line or anything else is no.
 ///
 /// # Errors
-/// [`Error::Terminal`] when the terminal cannot be opened, written or read.
+/// [`Error::Confirm`] when the terminal cannot be opened, written or read.
 pub fn ask(question: &str) -> Result<bool> {
-    let answer = terminal::ask(question).map_err(|e| Error::Terminal {
+    let answer = terminal::ask(question).map_err(|e| Error::Confirm {
         reason: e.to_string(),
     })?;
     let answer = answer.trim();

@@ -66,6 +66,12 @@ pub enum Error {
         /// The `-o` given.
         path: PathBuf,
     },
+    /// A yes-or-no question cannot be asked on the terminal.
+    #[error("cannot ask on the terminal ({reason}); pass --yes (delete) or --force (-o) instead")]
+    Confirm {
+        /// What the system said.
+        reason: String,
+    },
     /// Ctrl-D (end of input) at the password prompt.
     #[error("no password given")]
     NoPassword,
@@ -232,6 +238,7 @@ impl Error {
             | DeleteNeedsYes { .. }
             | NotConfirmed { .. }
             | OutputExists { .. }
+            | Confirm { .. }
             | NoPassword => ErrorKind::InvalidArg,
             NameNotFound { .. } => ErrorKind::NotFound,
             ReadingDocument { .. }
@@ -437,6 +444,7 @@ mod tests {
             (Error::NotConfirmed { what: "x".into() }, 5),
             (Error::OutputExists { path: p() }, 5),
             (Error::NoPassword, 5),
+            (Error::Confirm { reason: "x".into() }, 5),
         ];
         for (e, _) in &all {
             match e {
@@ -466,6 +474,7 @@ mod tests {
                 | Error::DeleteNeedsYes { .. }
                 | Error::NotConfirmed { .. }
                 | Error::OutputExists { .. }
+                | Error::Confirm { .. }
                 | Error::NoPassword => {}
             }
         }

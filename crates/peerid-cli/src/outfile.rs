@@ -60,7 +60,7 @@ pub enum Existing {
 ///
 /// # Errors
 /// [`Error::OutputExists`] where no one can be asked,
-/// [`Error::NotConfirmed`] for a no, [`Error::Terminal`].
+/// [`Error::NotConfirmed`] for a no, [`Error::Confirm`].
 pub fn existing(path: &Path, force: bool) -> Result<Existing> {
     if force || fd_named_by(path).is_some() {
         return Ok(Existing::Replace);
