@@ -479,8 +479,43 @@ fn sync_dir(dir: &OwnedFd) -> Step<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::fd_name;
-    use std::path::Path;
+    use super::*;
+
+    /// What the command's check before the work cannot see: a file that
+    /// appears after it, on both ways of writing. It is kept, and nothing
+    /// else is left in the directory.
+    #[test]
+    fn a_file_that_is_there_is_kept_unless_replacing_was_asked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("s")).unwrap();
+        let dir = tmp.path().join("d");
+        std::fs::create_dir(&dir).unwrap();
+        let out = dir.join("out");
+        std::fs::write(&out, "old").unwrap();
+        let listing = || {
+            let mut names: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            names.sort();
+            names
+        };
+        let err = write_with(&out, b"new", &store, Existing::Keep).unwrap_err();
+        assert!(matches!(err, Error::OutputExists { .. }), "{err:?}");
+        let dir_fd = Arc::new(
+            rustix::fs::open(&dir, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap(),
+        );
+        let (step, _) = named(&dir_fd, OsStr::new("out"), b"new", Existing::Keep).unwrap_err();
+        assert_eq!(step, KEPT);
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+        assert_eq!(listing(), ["out"]);
+        named(&dir_fd, OsStr::new("new"), b"fresh", Existing::Keep).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("new")).unwrap(), "fresh");
+        assert_eq!(listing(), ["new", "out"]);
+        write_with(&out, b"new", &store, Existing::Replace).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
+        assert_eq!(listing(), ["new", "out"]);
+    }
 
     #[test]
     fn descriptor_names() {
