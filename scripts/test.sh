@@ -4,7 +4,8 @@
 # shell for the store's reader-snapshot and swap tests, libfiu's fiu-run for
 # injected I/O failures, strace to hold peerid at a system call, Python 3 and
 # its cryptography package,
-# the C compiler and valgrind for the C ABI test) when missing, then the
+# the C compiler and valgrind for the C ABI test, man-db and bash for the
+# man page and completion tests, ssh-keygen for the fingerprint) when missing, then the
 # suite: cargo test (the C test of the C ABI and the header check included:
 # crates/peerid-ffi/tests/it/).
 set -euo pipefail
@@ -21,6 +22,9 @@ command -v python3 >/dev/null || missing+=(python3 python3-pip)
 command -v cc >/dev/null || missing+=(gcc)
 command -v valgrind >/dev/null || missing+=(valgrind)
 command -v strace >/dev/null || missing+=(strace)
+command -v man >/dev/null || missing+=(man-db)
+command -v bash >/dev/null || missing+=(bash)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq

@@ -11,15 +11,21 @@ const TOP_EXAMPLES: &str = "\
 Examples:
   peerid create --classifier laptop --friendly-name 'Work laptop'
   peerid list
-  peerid show 5d4c...e1.laptop
-  peerid xml 5d4c...e1.laptop > laptop-identity.xml
-  peerid export 5d4c...e1.laptop -o laptop.peerid --password-file pw.txt
+  peerid show fd2f                  # the identity whose peer name begins fd2f
+  peerid show 'Work laptop'         # or the one with this friendly name
+  peerid xml fd2f > laptop-identity.xml
+  peerid export fd2f -o laptop.peerid --password-file pw.txt
   peerid import laptop.peerid --password-file pw.txt
   peerid --json list
 
+A NAME is a full peer name, any beginning of one that names a single
+identity (fd2f, FD2F, fd2f1c9a.lap, the 40-digit authority alone), or a
+friendly name that a single identity has.
+
 The store is --store DIR, else $PEERID_STORE, else ~/.local/share/peerid.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 already exists,
-5 invalid argument or input, 6 store not accessible, 7 store damaged.";
+5 invalid argument or input (an ambiguous NAME too), 6 store not accessible,
+7 store damaged.";
 
 /// Manage peer identities: key pairs with self-signed identity certificates,
 /// named by secure peer names (<SHA-1 of the public key>.<classifier>).
@@ -47,64 +53,83 @@ pub enum Command {
   peerid create --classifier laptop --friendly-name 'Work laptop' --key p256")]
     Create(CreateArgs),
 
-    /// List identities, one \"peer name<TAB>friendly name\" line each
+    /// List identities, one "peer name<TAB>friendly name" line each
     #[command(
         after_help = "Control characters and bidirectional overrides in names are shown
 as \\u{..} escapes; --json gives the exact text.
 
-Example:
-  peerid list | cut -f1"
+Examples:
+  peerid list | cut -f1
+  peerid list --long"
     )]
-    List,
+    List(ListArgs),
 
-    /// Show one identity: name, friendly name, key type, authority, classifier, default
-    #[command(after_help = "Example:
-  peerid show 5d4c...e1.laptop")]
+    /// Show one identity: names, key type, default, creation time, key fingerprint
+    #[command(after_help = "Examples:
+  peerid show fd2f
+  peerid show 'Work laptop'")]
     Show(NameArg),
 
     /// Delete an identity; its private key is overwritten in the store
-    #[command(after_help = "Example:
-  peerid delete 5d4c...e1.laptop")]
-    Delete(NameArg),
+    #[command(
+        after_help = "Asks first on a terminal; elsewhere (a script) --yes is needed.
+
+Examples:
+  peerid delete fd2f
+  peerid delete --yes fd2f1c9a.laptop"
+    )]
+    Delete(DeleteArgs),
 
     /// Print an identity's friendly name, or set or reset it
-    #[command(after_help = "Examples:
-  peerid friendly-name 5d4c...e1.laptop
-  peerid friendly-name 5d4c...e1.laptop 'Home laptop'
-  peerid friendly-name 5d4c...e1.laptop --reset")]
+    #[command(
+        visible_alias = "rename",
+        after_help = "Examples:
+  peerid friendly-name fd2f
+  peerid rename fd2f 'Home laptop'
+  peerid friendly-name fd2f --reset"
+    )]
     FriendlyName(FriendlyNameArgs),
 
     /// Print the default identity's peer name (creating it on first use), or move the mark
-    #[command(after_help = "Examples:
+    #[command(
+        after_help = "When there is no default identity (first use, or after it was deleted),
+a new one is created and stderr says so.
+
+Examples:
   peerid default
-  peerid default --set 5d4c...e1.laptop")]
+  peerid default --set fd2f"
+    )]
     Default(DefaultArgs),
 
     /// Print an identity's PEERIDENTITYINFO document (public: safe to give to anyone)
     #[command(after_help = "Examples:
-  peerid xml 5d4c...e1.laptop > laptop.xml
+  peerid xml fd2f > laptop.xml
   peerid xml            # the default identity")]
     Xml(OptionalNameArg),
 
     /// Export an identity, private key included, as a password-protected document
     #[command(after_help = "Examples:
-  peerid export 5d4c...e1.laptop -o laptop.peerid --password-file pw.txt
-  PW=... peerid export 5d4c...e1.laptop --password-env PW --legacy > for-old-windows.xml
-Without --password-file or --password-env, the password is asked twice on the terminal.
-An empty password is refused unless --empty-password is given.
--o over a FIFO, a device, /dev/stdout or /dev/fd/N writes through it; the store's own files are refused.")]
+  peerid export fd2f -o laptop.peerid --password-file pw.txt
+  PW=... peerid export fd2f --password-env PW --legacy > for-old-windows.xml
+
+Without --password-file or --password-env, the password is asked twice on the
+terminal. An empty password is refused unless --empty-password is given.
+-o over a FIFO, a device, /dev/stdout or /dev/fd/N writes through it; the store's
+own files are refused; an existing file is replaced only with --force or a yes at
+the terminal.")]
     Export(ExportArgs),
 
     /// Import an identity from an export document; prints its peer name
     #[command(after_help = "Examples:
   peerid import laptop.peerid --password-file pw.txt
   cat laptop.peerid | peerid import - --password-env PW
+
 An empty password also opens files that Windows wrote with no password.")]
     Import(ImportArgs),
 
     /// Make a peer name from an identity's authority and a classifier (PeerCreatePeerName)
     #[command(after_help = "Examples:
-  peerid peer-name --identity 5d4c...e1.laptop --classifier chat
+  peerid peer-name --identity fd2f --classifier chat
   peerid peer-name --classifier printer      # unsecured: 0.printer")]
     PeerName(PeerNameArgs),
 
@@ -112,9 +137,63 @@ An empty password also opens files that Windows wrote with no password.")]
     #[command(after_help = "Examples:
   peerid peer add bob.xml --friendly-name Bob
   peerid peer list
-  peerid peer show 5d4c...e1.laptop
-  peerid peer remove 5d4c...e1.laptop")]
+  peerid peer show Bob
+  peerid peer remove Bob")]
     Peer(PeerArgs),
+
+    /// Print a shell completion script
+    #[command(after_help = "Examples:
+  peerid completions bash > ~/.local/share/bash-completion/completions/peerid
+  peerid completions zsh > ~/.zfunc/_peerid   # with fpath+=(~/.zfunc) in .zshrc
+  peerid completions fish > ~/.config/fish/completions/peerid.fish
+  peerid completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff), made from the same definitions as --help
+    #[command(after_help = "Examples:
+  peerid man | man -l -
+  peerid man > ~/.local/share/man/man1/peerid.1")]
+    Man,
+}
+
+/// `list` options.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Aligned columns for people: peer name, key type, default mark, creation time, friendly name
+    #[arg(long, short = 'l')]
+    pub long: bool,
+}
+
+/// `delete` options.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The identity (a peer name, a beginning of one, or a friendly name)
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Delete without asking (needed where stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    /// GNU Bash
+    Bash,
+    /// Z shell
+    Zsh,
+    /// fish
+    Fish,
+    /// PowerShell
+    Powershell,
+}
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: ShellArg,
 }
 
 /// Key types `create` can make.
@@ -150,7 +229,7 @@ pub struct CreateArgs {
 /// A peer name argument.
 #[derive(Debug, Args)]
 pub struct NameArg {
-    /// The identity's peer name (see `peerid list`)
+    /// The identity: a peer name, a beginning of one, or a friendly name (see `peerid list`)
     #[arg(value_name = "NAME")]
     pub name: String,
 }
@@ -158,7 +237,7 @@ pub struct NameArg {
 /// An optional peer name argument.
 #[derive(Debug, Args)]
 pub struct OptionalNameArg {
-    /// The identity's peer name [default: the default identity]
+    /// The identity, as for `show` [default: the default identity]
     #[arg(value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -166,10 +245,10 @@ pub struct OptionalNameArg {
 /// `friendly-name` options.
 #[derive(Debug, Args)]
 pub struct FriendlyNameArgs {
-    /// The identity's peer name
+    /// The identity, as for `show`
     #[arg(value_name = "NAME")]
     pub name: String,
-    /// The new friendly name
+    /// The new friendly name [default: print the current one]
     #[arg(value_name = "NEW", conflicts_with = "reset")]
     pub new: Option<String>,
     /// Reset the friendly name to the peer name
@@ -180,7 +259,7 @@ pub struct FriendlyNameArgs {
 /// `default` options.
 #[derive(Debug, Args)]
 pub struct DefaultArgs {
-    /// Make this identity the default
+    /// Make this identity (as for `show`) the default [default: leave the mark]
     #[arg(long, value_name = "NAME")]
     pub set: Option<String>,
 }
@@ -188,21 +267,21 @@ pub struct DefaultArgs {
 /// `peer-name` options.
 #[derive(Debug, Args)]
 pub struct PeerNameArgs {
-    /// Identity whose authority to use [default: none, giving an unsecured 0.<classifier> name]
+    /// Identity (as for `show`) whose authority to use [default: none, giving an unsecured 0.<classifier> name]
     #[arg(long, value_name = "NAME")]
     pub identity: Option<String>,
-    /// Classifier of the new name
-    #[arg(long, value_name = "C", default_value = "")]
+    /// Classifier of the new name [default: empty]
+    #[arg(long, value_name = "C", default_value = "", hide_default_value = true)]
     pub classifier: String,
 }
 
 /// Where a password comes from (never an argument).
 #[derive(Debug, Args)]
 pub struct PasswordArgs {
-    /// Read the password from the first line of FILE (without its line end)
+    /// Read the password from the first line of FILE (without its line end) [default: ask on the terminal]
     #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
     pub password_file: Option<PathBuf>,
-    /// Read the password from the environment variable VAR
+    /// Read the password from the environment variable VAR [default: ask on the terminal]
     #[arg(long, value_name = "VAR")]
     pub password_env: Option<String>,
 }
@@ -210,16 +289,19 @@ pub struct PasswordArgs {
 /// `export` options.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The identity's peer name
+    /// The identity, as for `show`
     #[arg(value_name = "NAME")]
     pub name: String,
-    /// Write the document to FILE (mode 0600, whole or not at all; a FIFO, device or /dev/stdout is written through) instead of stdout
+    /// Write the document to FILE (mode 0600, whole or not at all; a FIFO, device or /dev/stdout is written through) [default: stdout]
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace FILE if it is an existing regular file, without asking
+    #[arg(long, requires = "output")]
+    pub force: bool,
     /// Key-derivation iterations [default: 600000, or 2048 with --legacy]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub iterations: Option<u32>,
-    /// 3DES and HMAC-SHA1 instead of AES-256 and HMAC-SHA256, for readers that predate AES PFX files (old Windows, Java, macOS)
+    /// 3DES and HMAC-SHA1 instead of AES-256 and HMAC-SHA256, for readers that predate AES PFX files (old Windows, Java, macOS) [default: AES-256]
     #[arg(long)]
     pub legacy: bool,
     /// Allow an empty password (anyone holding the file can read the key); without --password-file or --password-env, none is asked for
@@ -236,8 +318,9 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Refuse documents whose key derivation asks for more iterations than N
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_iterations: Option<u32>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
+          default_value_t = peerid::ImportOptions::default().max_iterations)]
+    pub max_iterations: u32,
     #[command(flatten)]
     pub password: PasswordArgs,
 }

@@ -8,9 +8,13 @@
 //! Every variant maps to one [`ErrorKind`], so the HRESULT and the exit code
 //! still come from the library's one table.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use peerid::ErrorKind;
+
+use crate::output::terminal_safe;
+use crate::resolve::{MAX_SHOWN, Shown, What};
 
 /// What went wrong in a command, named by the step that failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +24,57 @@ pub enum Error {
     /// about it in this command line's words (a flag, a command) follows.
     #[error("{0}{hint}", hint = hint(.0))]
     Library(#[from] peerid::Error),
+
+    /// A NAME or PEER argument names nothing (docs/design.md §7).
+    #[error("no {} named {arg:?} in this {}{}", .what.noun(), .what.place(), not_found_tail(*.what, .suggestion.as_ref()))]
+    NameNotFound {
+        /// Identities or peers.
+        what: What,
+        /// The argument given.
+        arg: String,
+        /// The one candidate that is a near miss, if there is exactly one.
+        suggestion: Option<Shown>,
+    },
+    /// A NAME or PEER argument names several; the first [`MAX_SHOWN`] are
+    /// listed, one a line.
+    #[error("{}", ambiguous_message(*.what, .arg, *.total, .candidates, exact))]
+    AmbiguousName {
+        /// Identities or peers.
+        what: What,
+        /// The argument given.
+        arg: String,
+        /// How many match.
+        total: usize,
+        /// The first of them.
+        candidates: Vec<Shown>,
+    },
+    /// `delete` without `--yes` where no one can be asked.
+    #[error("not deleting {name} without confirmation: stdin is not a terminal; pass --yes")]
+    DeleteNeedsYes {
+        /// The identity.
+        name: String,
+    },
+    /// The answer at a confirmation prompt was not yes.
+    #[error("{what} not confirmed; nothing was changed")]
+    NotConfirmed {
+        /// What was asked, as "deleting X" or "replacing F".
+        what: String,
+    },
+    /// `-o` names an existing regular file, and `--force` was not given.
+    #[error("{} exists; pass --force to replace it", path.display())]
+    OutputExists {
+        /// The `-o` given.
+        path: PathBuf,
+    },
+    /// A yes-or-no question cannot be asked on the terminal.
+    #[error("cannot ask on the terminal ({reason}); pass --yes (delete) or --force (-o) instead")]
+    Confirm {
+        /// What the system said.
+        reason: String,
+    },
+    /// Ctrl-D (end of input) at the password prompt.
+    #[error("no password given")]
+    NoPassword,
 
     /// The password file cannot be opened or read.
     #[error("cannot read the password file {}: {source}", path.display())]
@@ -61,7 +116,7 @@ pub enum Error {
     #[error("the password typed is not UTF-8")]
     TypedPasswordNotUtf8,
     /// The two passwords typed for an export differ.
-    #[error("the two passwords differ; nothing was written")]
+    #[error("the passwords typed differed three times; nothing was written")]
     PasswordsDiffer,
     /// An empty export password without `--empty-password`.
     #[error(
@@ -195,7 +250,14 @@ impl Error {
             | OutputIsDirectory { .. }
             | OutputNotAFileName { .. }
             | OutputIsStoreFile { .. }
-            | OutputOwnedByAnotherUser { .. } => ErrorKind::InvalidArg,
+            | OutputOwnedByAnotherUser { .. }
+            | AmbiguousName { .. }
+            | DeleteNeedsYes { .. }
+            | NotConfirmed { .. }
+            | OutputExists { .. }
+            | Confirm { .. }
+            | NoPassword => ErrorKind::InvalidArg,
+            NameNotFound { .. } => ErrorKind::NotFound,
             ReadingDocument { .. }
             | WritingOutputFile { .. }
             | WritingOutput { .. }
@@ -219,6 +281,69 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         self.kind().exit_code()
     }
+
+    /// The message as stderr shows it: every piece that came from outside
+    /// (a name, an argument) escaped with [`terminal_safe`]. An ambiguity
+    /// keeps its one-candidate-a-line layout; every other message is one line.
+    pub fn for_terminal(&self) -> String {
+        match self {
+            Error::AmbiguousName {
+                what,
+                arg,
+                total,
+                candidates,
+            } => ambiguous_message(*what, arg, *total, candidates, terminal_safe),
+            _ => terminal_safe(&self.to_string()).into_owned(),
+        }
+    }
+}
+
+/// Text as it is (for `Display` and `--json`).
+fn exact(s: &str) -> Cow<'_, str> {
+    Cow::Borrowed(s)
+}
+
+/// "; did you mean 'X' (peer name)?", or where to look.
+fn not_found_tail(what: What, suggestion: Option<&Shown>) -> String {
+    match suggestion {
+        Some(Shown {
+            peer_name,
+            friendly_name: Some(f),
+        }) => format!("; did you mean {f:?} ({peer_name})?"),
+        Some(Shown {
+            peer_name,
+            friendly_name: None,
+        }) => format!("; did you mean {peer_name}?"),
+        None => format!(" (see `{}`)", what.list_command()),
+    }
+}
+
+/// The ambiguity's message, each piece from outside passed through `safe`.
+fn ambiguous_message(
+    what: What,
+    arg: &str,
+    total: usize,
+    candidates: &[Shown],
+    safe: fn(&str) -> Cow<'_, str>,
+) -> String {
+    use std::fmt::Write;
+    let mut out = format!(
+        "{} could be any of {total} {} in this {}; give more of the peer name:",
+        safe(&format!("{arg:?}")),
+        what.plural(),
+        what.place()
+    );
+    for c in candidates {
+        let _ = write!(out, "\n  {}", safe(&c.peer_name));
+        if let Some(f) = &c.friendly_name {
+            let _ = write!(out, "  {}", safe(f));
+        }
+    }
+    if total > candidates.len() {
+        let _ = write!(out, "\n  ... and {} more", total - candidates.len());
+    }
+    debug_assert!(candidates.len() <= MAX_SHOWN);
+    out
 }
 
 /// What to do about a library error in this command line's words, with the
@@ -327,6 +452,28 @@ mod tests {
                 },
                 4,
             ),
+            (
+                Error::NameNotFound {
+                    what: What::Identity,
+                    arg: "x".into(),
+                    suggestion: None,
+                },
+                3,
+            ),
+            (
+                Error::AmbiguousName {
+                    what: What::Peer,
+                    arg: "x".into(),
+                    total: 2,
+                    candidates: vec![],
+                },
+                5,
+            ),
+            (Error::DeleteNeedsYes { name: "x".into() }, 5),
+            (Error::NotConfirmed { what: "x".into() }, 5),
+            (Error::OutputExists { path: p() }, 5),
+            (Error::NoPassword, 5),
+            (Error::Confirm { reason: "x".into() }, 5),
         ];
         for (e, _) in &all {
             match e {
@@ -352,7 +499,14 @@ mod tests {
                 | Error::Signals { .. }
                 | Error::NotDumpable { .. }
                 | Error::PeerNotFound { .. }
-                | Error::PeerExists { .. } => {}
+                | Error::PeerExists { .. }
+                | Error::NameNotFound { .. }
+                | Error::AmbiguousName { .. }
+                | Error::DeleteNeedsYes { .. }
+                | Error::NotConfirmed { .. }
+                | Error::OutputExists { .. }
+                | Error::Confirm { .. }
+                | Error::NoPassword => {}
             }
         }
         all

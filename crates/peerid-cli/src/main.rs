@@ -4,11 +4,13 @@
 
 mod cli;
 mod commands;
+mod confirm;
 mod error;
 mod interrupt;
 mod outfile;
 mod output;
 mod password;
+mod resolve;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,7 +18,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::error::Error;
-use crate::output::{ErrorJson, terminal_safe, to_json};
+use crate::output::{ErrorJson, to_json};
 
 /// Exit code for command-line usage errors.
 const EXIT_USAGE: u8 = 2;
@@ -76,7 +78,7 @@ fn report(err: &Error, json: bool) -> ExitCode {
     // document), which may be hostile.
     say(
         &mut std::io::stderr(),
-        &format!("peerid: error: {}", terminal_safe(&message)),
+        &format!("peerid: error: {}", err.for_terminal()),
     );
     ExitCode::from(err.exit_code())
 }

@@ -14,6 +14,10 @@
 //!   a file system without `O_TMPFILE`, a fresh name is created with
 //!   `O_EXCL`, remembered as ours, and removed on failure or on a signal.
 //!   A name we did not create is never removed.
+//! - An existing regular file is replaced only when the caller says so
+//!   ([`Existing::Replace`]: `--force`, or a yes at the terminal, which
+//!   [`existing`] asks for); otherwise the new file is only ever linked in
+//!   where nothing is, so one that appears meanwhile is kept too.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -41,13 +45,64 @@ const NO_TMPFILE_ENV: &str = "PEERID_NO_O_TMPFILE";
 /// How many fresh names to try before giving up (each is 64 random bits).
 const NAME_TRIES: u32 = 16;
 
+/// What to do when the `-o` file exists and is a regular file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Keep it: refuse with [`Error::OutputExists`].
+    Keep,
+    /// Replace it (`--force`, or a yes at the terminal).
+    Replace,
+}
+
+/// Decides, before any work, what happens to an existing regular file at
+/// `path`: with `force`, it is replaced; otherwise a person at the terminal
+/// is asked, and without one the command is refused.
+///
+/// # Errors
+/// [`Error::OutputExists`] where no one can be asked,
+/// [`Error::NotConfirmed`] for a no, [`Error::Confirm`].
+pub fn existing(path: &Path, force: bool) -> Result<Existing> {
+    if force || fd_named_by(path).is_some() {
+        return Ok(Existing::Replace);
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        _ => return Ok(Existing::Keep),
+    }
+    if !crate::confirm::can_ask() {
+        return Err(Error::OutputExists {
+            path: path.to_owned(),
+        });
+    }
+    let shown = crate::output::terminal_safe(&path.display().to_string()).into_owned();
+    if crate::confirm::ask(&format!("{shown} exists. Replace it? [y/N] "))? {
+        Ok(Existing::Replace)
+    } else {
+        Err(Error::NotConfirmed {
+            what: format!("replacing {}", path.display()),
+        })
+    }
+}
+
+/// Writes `data` to `path` as the module documentation says, keeping an
+/// existing regular file ([`write_with`] and [`Existing::Keep`]).
+///
+/// # Errors
+/// As [`write_with`].
+// The form for `-o` options with no --force of their own (sign's -o SIG).
+#[allow(dead_code)]
+pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
+    write_with(path, data, store, Existing::Keep)
+}
+
 /// Writes `data` to `path` as the module documentation says.
 ///
 /// # Errors
 /// [`Error::OutputIsStoreFile`], [`Error::OutputIsDirectory`] or
 /// [`Error::OutputNotAFileName`] for a target that is refused,
+/// [`Error::OutputExists`] for a regular file kept,
 /// [`Error::WritingOutputFile`] for what the system refuses.
-pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
+pub fn write_with(path: &Path, data: &[u8], store: &Store, existing: Existing) -> Result<()> {
     refuse_store_files(path, store)?;
     let fail = |step: &'static str, source: std::io::Error| Error::WritingOutputFile {
         step,
@@ -95,7 +150,7 @@ pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
                 path: path.to_owned(),
             });
         }
-        Target::Replace => return replace(path, data),
+        Target::Replace => return replace(path, data, existing),
     };
     written.map_err(|e| fail("writing", e))
 }
@@ -243,11 +298,16 @@ fn split(path: &Path) -> Result<(PathBuf, &OsStr)> {
     Ok((dir, name))
 }
 
-fn replace(path: &Path, data: &[u8]) -> Result<()> {
-    let fail = |step: &'static str, e: Errno| Error::WritingOutputFile {
-        step,
-        path: path.to_owned(),
-        source: e.into(),
+fn replace(path: &Path, data: &[u8], existing: Existing) -> Result<()> {
+    let fail = |step: &'static str, e: Errno| match (step, e) {
+        (KEPT, _) => Error::OutputExists {
+            path: path.to_owned(),
+        },
+        _ => Error::WritingOutputFile {
+            step,
+            path: path.to_owned(),
+            source: e.into(),
+        },
     };
     let (dir, name) = split(path)?;
     let dir_fd = rustix::fs::open(
@@ -265,7 +325,10 @@ fn replace(path: &Path, data: &[u8]) -> Result<()> {
             OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
             Mode::from_raw_mode(0o600),
         ) {
-            Ok(fd) => return unnamed(&dir_fd, name, fd, data).map_err(|(what, e)| fail(what, e)),
+            Ok(fd) => {
+                return unnamed(&dir_fd, name, fd, data, existing)
+                    .map_err(|(what, e)| fail(what, e));
+            }
             // The file system (or, EISDIR, the kernel) has no O_TMPFILE.
             Err(Errno::OPNOTSUPP | Errno::ISDIR) => {}
             Err(e) => return Err(fail("creating a file in the directory of", e)),
@@ -273,10 +336,13 @@ fn replace(path: &Path, data: &[u8]) -> Result<()> {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = NO_TMPFILE_ENV;
-    named(&dir_fd, name, data).map_err(|(what, e)| fail(what, e))
+    named(&dir_fd, name, data, existing).map_err(|(what, e)| fail(what, e))
 }
 
 type Step<T> = std::result::Result<T, (&'static str, Errno)>;
+
+/// The step that failed because a file is there that must be kept.
+const KEPT: &str = "keeping";
 
 /// Fills `fd`, gives it mode 0600 whatever the umask, and syncs it.
 fn fill(fd: OwnedFd, data: &[u8]) -> Step<OwnedFd> {
@@ -301,7 +367,13 @@ fn fresh_name(name: &OsStr) -> OsString {
 
 /// Linux: the file is written unnamed and then linked in.
 #[cfg(target_os = "linux")]
-fn unnamed(dir: &Arc<OwnedFd>, name: &OsStr, fd: OwnedFd, data: &[u8]) -> Step<()> {
+fn unnamed(
+    dir: &Arc<OwnedFd>,
+    name: &OsStr,
+    fd: OwnedFd,
+    data: &[u8],
+    existing: Existing,
+) -> Step<()> {
     use rustix::fd::AsRawFd;
     let fd = fill(fd, data)?;
     let me = format!("/proc/self/fd/{}", fd.as_raw_fd());
@@ -309,6 +381,7 @@ fn unnamed(dir: &Arc<OwnedFd>, name: &OsStr, fd: OwnedFd, data: &[u8]) -> Step<(
         |to: &OsStr| rustix::fs::linkat(rustix::fs::CWD, &me, &**dir, to, AtFlags::SYMLINK_FOLLOW);
     match link(name) {
         Ok(()) => return sync_dir(dir),
+        Err(Errno::EXIST) if existing == Existing::Keep => return Err((KEPT, Errno::EXIST)),
         Err(Errno::EXIST) => {}
         Err(e) => return Err(("naming", e)),
     }
@@ -340,8 +413,10 @@ fn unnamed(dir: &Arc<OwnedFd>, name: &OsStr, fd: OwnedFd, data: &[u8]) -> Step<(
     sync_dir(dir)
 }
 
-/// Elsewhere: a fresh name created with O_EXCL, filled, renamed over.
-fn named(dir: &Arc<OwnedFd>, name: &OsStr, data: &[u8]) -> Step<()> {
+/// Elsewhere: a fresh name created with O_EXCL, filled, and renamed over
+/// the name; or, to keep a file that is there, linked to the name (which
+/// fails if anything is there) and then removed.
+fn named(dir: &Arc<OwnedFd>, name: &OsStr, data: &[u8], existing: Existing) -> Step<()> {
     let mut tries = 0;
     let (fd, temp) = {
         let mut pending = interrupt::pending();
@@ -367,6 +442,15 @@ fn named(dir: &Arc<OwnedFd>, name: &OsStr, data: &[u8]) -> Step<()> {
     };
     let result = fill(fd, data).and_then(|_| {
         let mut pending = interrupt::pending();
+        if existing == Existing::Keep {
+            // The temporary name stays ours (and is removed below) whether
+            // or not the link is made.
+            return match rustix::fs::linkat(&**dir, &temp, &**dir, name, AtFlags::empty()) {
+                Ok(()) => Ok(()),
+                Err(Errno::EXIST) => Err((KEPT, Errno::EXIST)),
+                Err(e) => Err(("naming", e)),
+            };
+        }
         let renamed = rustix::fs::renameat(&**dir, &temp, &**dir, name);
         if renamed.is_ok() {
             // Under the same lock: once renamed, the temporary name is no
@@ -377,7 +461,8 @@ fn named(dir: &Arc<OwnedFd>, name: &OsStr, data: &[u8]) -> Step<()> {
         renamed.map_err(|e| ("renaming into", e))
     });
     let mut pending = interrupt::pending();
-    if result.is_err() && pending.temp.as_ref().is_some_and(|t| t.name == temp) {
+    let linked_beside = existing == Existing::Keep;
+    if (result.is_err() || linked_beside) && pending.temp.as_ref().is_some_and(|t| t.name == temp) {
         // Ours: created above with O_EXCL.
         let _ = rustix::fs::unlinkat(&**dir, &temp, AtFlags::empty());
     }
@@ -394,8 +479,43 @@ fn sync_dir(dir: &OwnedFd) -> Step<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::fd_name;
-    use std::path::Path;
+    use super::*;
+
+    /// What the command's check before the work cannot see: a file that
+    /// appears after it, on both ways of writing. It is kept, and nothing
+    /// else is left in the directory.
+    #[test]
+    fn a_file_that_is_there_is_kept_unless_replacing_was_asked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("s")).unwrap();
+        let dir = tmp.path().join("d");
+        std::fs::create_dir(&dir).unwrap();
+        let out = dir.join("out");
+        std::fs::write(&out, "old").unwrap();
+        let listing = || {
+            let mut names: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            names.sort();
+            names
+        };
+        let err = write_with(&out, b"new", &store, Existing::Keep).unwrap_err();
+        assert!(matches!(err, Error::OutputExists { .. }), "{err:?}");
+        let dir_fd = Arc::new(
+            rustix::fs::open(&dir, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap(),
+        );
+        let (step, _) = named(&dir_fd, OsStr::new("out"), b"new", Existing::Keep).unwrap_err();
+        assert_eq!(step, KEPT);
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+        assert_eq!(listing(), ["out"]);
+        named(&dir_fd, OsStr::new("new"), b"fresh", Existing::Keep).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("new")).unwrap(), "fresh");
+        assert_eq!(listing(), ["new", "out"]);
+        write_with(&out, b"new", &store, Existing::Replace).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
+        assert_eq!(listing(), ["new", "out"]);
+    }
 
     #[test]
     fn descriptor_names() {

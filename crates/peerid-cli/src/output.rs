@@ -219,6 +219,37 @@ pub fn to_json(value: &impl Serialize) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|source| Error::FormattingJson { source })
 }
 
+/// A time as RFC 3339 in UTC, to the second: `2026-12-01T16:38:32Z`.
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01: the date is
+/// counted in 400-year eras of 146,097 days from 0000-03-01, so that the
+/// leap day falls at the end of each counted year.
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    (y, m, d)
+}
+
 /// Text from the store made safe to print for a person. A name may have come
 /// from someone else's export, so it may hold characters that drive the
 /// terminal (ESC and the other C0 and C1 controls) or that make one name look
@@ -251,7 +282,27 @@ fn shown_escaped(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::terminal_safe;
+    use super::{rfc3339, terminal_safe};
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn times_in_rfc3339_utc() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_709_251_199, "2024-02-29T23:59:59Z"),
+            (1_796_143_112, "2026-12-01T16:38:32Z"),
+            (4_107_542_400, "2100-03-01T00:00:00Z"),
+            (253_402_300_799, "9999-12-31T23:59:59Z"),
+        ];
+        for (secs, text) in cases {
+            assert_eq!(
+                rfc3339(UNIX_EPOCH + Duration::from_secs(secs)),
+                text,
+                "{secs}"
+            );
+        }
+    }
 
     #[test]
     fn printable_text_in_any_script_is_unchanged() {

@@ -61,6 +61,15 @@ fn from_file(path: &Path) -> Result<SecretString> {
 /// and returns the line without its line end (`\n` or `\r\n`). Stops at the
 /// line end, so a FIFO or a terminal is not read further.
 fn read_line<'b>(source: &mut impl Read, buf: &'b mut [u8]) -> std::io::Result<&'b [u8]> {
+    read_line_or_end(source, buf).map(|(line, _)| line)
+}
+
+/// As [`read_line`], and whether the input ended before a single byte
+/// (Ctrl-D at an empty prompt), which an empty line (Enter) is not.
+fn read_line_or_end<'b>(
+    source: &mut impl Read,
+    buf: &'b mut [u8],
+) -> std::io::Result<(&'b [u8], bool)> {
     let mut filled = 0;
     let end = loop {
         if let Some(i) = buf[..filled].iter().position(|&b| b == b'\n') {
@@ -76,11 +85,15 @@ fn read_line<'b>(source: &mut impl Read, buf: &'b mut [u8]) -> std::io::Result<&
             Err(e) => return Err(e),
         }
     };
+    let ended = filled == 0;
     let line = &buf[..end];
-    Ok(match line {
-        [rest @ .., b'\r'] if end < filled => rest,
-        _ => line,
-    })
+    Ok((
+        match line {
+            [rest @ .., b'\r'] if end < filled => rest,
+            _ => line,
+        },
+        ended,
+    ))
 }
 
 /// The password as a secret, copied once into an allocation of its exact
@@ -91,16 +104,24 @@ fn secret_from(line: &[u8]) -> Option<SecretString> {
         .map(|text| SecretString::from(text.to_owned()))
 }
 
+/// How many times export asks for the password twice before giving up.
+const TRIES: usize = 3;
+
 fn prompt(purpose: Purpose) -> Result<SecretString> {
     match purpose {
         Purpose::Import => terminal::ask("Password: "),
         Purpose::Export => {
-            let first = terminal::ask("New password for the export: ")?;
-            let second = terminal::ask("Same password again: ")?;
-            if first.expose_secret() != second.expose_secret() {
-                return Err(Error::PasswordsDiffer);
+            for tried in 1..=TRIES {
+                let first = terminal::ask("New password for the export: ")?;
+                let second = terminal::ask("Same password again: ")?;
+                if first.expose_secret() == second.expose_secret() {
+                    return Ok(first);
+                }
+                if tried < TRIES {
+                    terminal::say("The passwords differ; try again.\n")?;
+                }
             }
-            Ok(first)
+            Err(Error::PasswordsDiffer)
         }
     }
 }
@@ -158,8 +179,9 @@ mod terminal {
             }
         }
         let mut buf = Zeroizing::new(vec![0u8; MAX_TYPED]);
-        let typed = write_all(&fd, prompt.as_bytes())
-            .and_then(|()| super::read_line(&mut TtyReader(&fd), &mut buf).map(|l| l.len()));
+        let typed = write_all(&fd, prompt.as_bytes()).and_then(|()| {
+            super::read_line_or_end(&mut TtyReader(&fd), &mut buf).map(|(l, end)| (l.len(), end))
+        });
         {
             let mut pending = interrupt::pending();
             let restored = tcsetattr(&*fd, OptionalActions::Flush, &saved);
@@ -168,8 +190,23 @@ mod terminal {
         }
         // The Enter the user typed was not echoed.
         let _ = write_all(&fd, b"\n");
-        let len = typed.map_err(unavailable)?;
+        let (len, ended) = typed.map_err(unavailable)?;
+        if ended {
+            // Ctrl-D: the user chose not to give one.
+            return Err(Error::NoPassword);
+        }
         super::secret_from(&buf[..len]).ok_or(Error::TypedPasswordNotUtf8)
+    }
+
+    /// Writes a line on the terminal (not stderr, which may be a file).
+    pub fn say(text: &str) -> Result<()> {
+        let fd = rustix::fs::open(
+            "/dev/tty",
+            OFlags::WRONLY | OFlags::NOCTTY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(unavailable)?;
+        write_all(&fd, text.as_bytes()).map_err(unavailable)
     }
 
     fn write_all(fd: &rustix::fd::OwnedFd, mut data: &[u8]) -> std::io::Result<()> {
@@ -212,6 +249,21 @@ mod tests {
             let mut buf = [0u8; 16];
             let got = read_line(&mut &input[..], &mut buf).unwrap();
             assert_eq!(got, line, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn the_end_of_input_before_any_byte_is_told_from_an_empty_line() {
+        let cases: [(&[u8], bool); 4] = [
+            (b"", true),
+            (b"\n", false),
+            (b"pw", false),
+            (b"\r\n", false),
+        ];
+        for (input, ended) in cases {
+            let mut buf = [0u8; 16];
+            let (_, got) = super::read_line_or_end(&mut &input[..], &mut buf).unwrap();
+            assert_eq!(got, ended, "{input:?}");
         }
     }
 

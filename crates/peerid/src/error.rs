@@ -132,6 +132,24 @@ pub enum Error {
         reason: String,
     },
 
+    /// An SSH signature (docs/design.md §9) that does not verify: malformed,
+    /// another namespace, another message, or a signer other than the peer
+    /// it must be from.
+    #[error("the signature does not verify: {reason}")]
+    SignatureInvalid {
+        /// Why.
+        reason: String,
+    },
+    /// A peer that is not the one expected, or not known where it must be
+    /// (an allowed-signers list, the peer book).
+    #[error("{peer_name} is not authenticated: {reason}")]
+    NotAuthenticated {
+        /// The peer in question.
+        peer_name: String,
+        /// Why.
+        reason: String,
+    },
+
     /// No identity with that peer name in the store.
     #[error("no identity named {peer_name:?} in this store")]
     NotFound {
@@ -188,7 +206,7 @@ pub enum Error {
     },
 }
 
-/// The seven outcomes of docs/design.md §5, each with one HRESULT and one exit code.
+/// The nine outcomes of docs/design.md §5, each with one HRESULT and one exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -202,6 +220,11 @@ pub enum ErrorKind {
     NoKeyAccess,
     /// `PEER_E_CERT_STORE_CORRUPTED`.
     StoreCorrupted,
+    /// `TRUST_E_BAD_DIGEST`: a signature that does not verify.
+    BadDigest,
+    /// `PEER_E_CONNECTION_NOT_AUTHENTICATED`: not the expected peer, or not
+    /// a known one.
+    NotAuthenticated,
     /// `E_OUTOFMEMORY`.
     OutOfMemory,
     /// `E_FAIL`: anything else.
@@ -210,12 +233,14 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for tables and tests.
-    pub const ALL: [ErrorKind; 7] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::InvalidArg,
         ErrorKind::NotFound,
         ErrorKind::AlreadyExists,
         ErrorKind::NoKeyAccess,
         ErrorKind::StoreCorrupted,
+        ErrorKind::BadDigest,
+        ErrorKind::NotAuthenticated,
         ErrorKind::OutOfMemory,
         ErrorKind::Fail,
     ];
@@ -243,6 +268,8 @@ impl ErrorKind {
             ErrorKind::AlreadyExists => ("PEER_E_ALREADY_EXISTS", 0x8007_00B7, 4),
             ErrorKind::NoKeyAccess => ("PEER_E_NO_KEY_ACCESS", 0x8063_0203, 6),
             ErrorKind::StoreCorrupted => ("PEER_E_CERT_STORE_CORRUPTED", 0x8063_0801, 7),
+            ErrorKind::BadDigest => ("TRUST_E_BAD_DIGEST", 0x8009_6010, 8),
+            ErrorKind::NotAuthenticated => ("PEER_E_CONNECTION_NOT_AUTHENTICATED", 0x8063_010A, 9),
             ErrorKind::OutOfMemory => ("E_OUTOFMEMORY", 0x8007_000E, 1),
             ErrorKind::Fail => ("E_FAIL", 0x8000_4005, 1),
         }
@@ -250,7 +277,7 @@ impl ErrorKind {
 }
 
 impl Error {
-    /// Which of the seven outcomes this error is.
+    /// Which of the nine outcomes this error is.
     pub fn kind(&self) -> ErrorKind {
         use Error::*;
         match self {
@@ -278,6 +305,8 @@ impl Error {
             AlreadyExists { .. } => ErrorKind::AlreadyExists,
             StorePermissions { .. } | StoreInaccessible { .. } => ErrorKind::NoKeyAccess,
             StoreCorrupted { .. } => ErrorKind::StoreCorrupted,
+            SignatureInvalid { .. } => ErrorKind::BadDigest,
+            NotAuthenticated { .. } => ErrorKind::NotAuthenticated,
             OutOfMemory => ErrorKind::OutOfMemory,
             Failed { .. } => ErrorKind::Fail,
         }
@@ -359,6 +388,11 @@ mod tests {
             Error::NotSelfIssued,
             Error::BadSignature,
             Error::PeerNameMismatch { reason: "x".into() },
+            Error::SignatureInvalid { reason: "x".into() },
+            Error::NotAuthenticated {
+                peer_name: "a.b".into(),
+                reason: "x".into(),
+            },
             Error::NotFound {
                 peer_name: "a.b".into(),
             },
@@ -406,6 +440,8 @@ mod tests {
                 | Error::NotSelfIssued
                 | Error::BadSignature
                 | Error::PeerNameMismatch { .. }
+                | Error::SignatureInvalid { .. }
+                | Error::NotAuthenticated { .. }
                 | Error::NotFound { .. }
                 | Error::AlreadyExists { .. }
                 | Error::StorePermissions { .. }
@@ -428,13 +464,17 @@ mod tests {
                     ("PEER_E_NO_KEY_ACCESS", 0x8063_0203, 6)
                 }
                 Error::StoreCorrupted { .. } => ("PEER_E_CERT_STORE_CORRUPTED", 0x8063_0801, 7),
+                Error::SignatureInvalid { .. } => ("TRUST_E_BAD_DIGEST", 0x8009_6010, 8),
+                Error::NotAuthenticated { .. } => {
+                    ("PEER_E_CONNECTION_NOT_AUTHENTICATED", 0x8063_010A, 9)
+                }
                 Error::OutOfMemory => ("E_OUTOFMEMORY", 0x8007_000E, 1),
                 Error::Failed { .. } => ("E_FAIL", 0x8000_4005, 1),
                 _ => ("E_INVALIDARG", 0x8007_0057, 5),
             }
         };
         let all = one_of_each();
-        assert_eq!(all.len(), 27);
+        assert_eq!(all.len(), 29);
         for e in &all {
             let (name, hr, exit) = expected(e);
             assert_eq!(e.code_name(), name, "{e:?}");

@@ -79,7 +79,7 @@
 //! # Errors
 //!
 //! Every fallible call returns the one [`Error`] type. [`Error::kind`] maps
-//! it to one of seven outcomes, each with one Windows HRESULT (what the C
+//! it to one of nine outcomes, each with one Windows HRESULT (what the C
 //! ABI returns) and one exit code of the `peerid` command (docs/design.md
 //! §5):
 //!
@@ -90,6 +90,8 @@
 //! | `AlreadyExists` | `PEER_E_ALREADY_EXISTS` | `0x800700B7` | 4 | [`Error::AlreadyExists`] |
 //! | `NoKeyAccess` | `PEER_E_NO_KEY_ACCESS` | `0x80630203` | 6 | [`Error::StorePermissions`], [`Error::StoreInaccessible`] |
 //! | `StoreCorrupted` | `PEER_E_CERT_STORE_CORRUPTED` | `0x80630801` | 7 | [`Error::StoreCorrupted`] |
+//! | `BadDigest` | `TRUST_E_BAD_DIGEST` | `0x80096010` | 8 | [`Error::SignatureInvalid`] |
+//! | `NotAuthenticated` | `PEER_E_CONNECTION_NOT_AUTHENTICATED` | `0x8063010A` | 9 | [`Error::NotAuthenticated`] |
 //! | `OutOfMemory` | `E_OUTOFMEMORY` | `0x8007000E` | 1 | [`Error::OutOfMemory`] |
 //! | `Fail` | `E_FAIL` | `0x80004005` | 1 | [`Error::Failed`] |
 //!

@@ -17,12 +17,12 @@ pub enum PeerCommand {
     /// Add another peer from its PEERIDENTITYINFO document (`peerid xml` on their side); prints its peer name
     #[command(after_help = "Examples:
   peerid peer add bob.xml --friendly-name Bob
-  ssh bob@host peerid xml | peerid peer add -
+  ssh bob@host peerid xml | peerid peer add - --friendly-name Bob
 The document's certificate must carry a valid self-signature and the peer
 name it proves. A peer already in the book is never replaced: remove it first.")]
     Add(PeerAddArgs),
 
-    /// List the peer book, one \"peer name<TAB>friendly name\" line each
+    /// List the peer book, one "peer name<TAB>friendly name" line each
     #[command(
         after_help = "Control characters and bidirectional overrides in names are shown
 as \\u{..} escapes; --json gives the exact text.
@@ -34,12 +34,12 @@ Example:
 
     /// Show one peer: name, friendly name, key type, authority, classifier, when added
     #[command(after_help = "Example:
-  peerid peer show 5d4c...e1.laptop")]
+  peerid peer show Bob")]
     Show(PeerArg),
 
     /// Remove a peer from the book (overwritten in the store); identities are not touched
     #[command(after_help = "Example:
-  peerid peer remove 5d4c...e1.laptop")]
+  peerid peer remove Bob")]
     Remove(PeerArg),
 }
 
@@ -57,7 +57,7 @@ pub struct PeerAddArgs {
 /// A peer argument.
 #[derive(Debug, Args)]
 pub struct PeerArg {
-    /// The peer's peer name (see `peerid peer list`)
+    /// The peer: its peer name, a unique beginning of one, or its friendly name (see `peerid peer list`)
     #[arg(value_name = "PEER")]
     pub peer: String,
 }

@@ -1,10 +1,12 @@
+use std::io::{IsTerminal, Write};
+
 use peerid::KeyType;
 use peerid::{Classifier, FriendlyName};
 use peerid::{CreateOptions, Store};
 
 use crate::cli::{CreateArgs, KeyArg};
 use crate::error::Result;
-use crate::output::Reply;
+use crate::output::{Reply, terminal_safe};
 
 pub fn run(store: &Store, args: &CreateArgs) -> Result<Reply> {
     let opts = CreateOptions {
@@ -19,5 +21,21 @@ pub fn run(store: &Store, args: &CreateArgs) -> Result<Reply> {
         },
     };
     let name = store.create(&opts)?;
+    // stdout is the peer name alone, for scripts; a person at a terminal is
+    // also told what was made and where.
+    let stderr = std::io::stderr();
+    if stderr.is_terminal() {
+        let friendly = if opts.friendly_name.is_unset() {
+            "(unset: the peer name is shown)".to_owned()
+        } else {
+            terminal_safe(opts.friendly_name.as_str()).into_owned()
+        };
+        let text = format!(
+            "friendly name: {friendly}\nkey type:      {}\nstore:         {}\n",
+            opts.key_type,
+            terminal_safe(&store.dir().display().to_string()),
+        );
+        let _ = stderr.lock().write_all(text.as_bytes());
+    }
     Ok(Reply::peer_name(&name))
 }

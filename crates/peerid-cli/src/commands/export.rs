@@ -1,16 +1,18 @@
+use std::io::Write;
+
 use peerid::Store;
-use peerid::{ExportParams, PfxProfile};
+use peerid::{ExportParams, ImportOptions, PfxProfile};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::identity_name;
 use crate::cli::ExportArgs;
 use crate::error::{Error, Result};
-use crate::outfile;
+use crate::outfile::{self, Existing};
 use crate::output::{ExportedJson, ExportedToJson, Json, Reply};
 use crate::password::{self, Purpose};
 
 pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
-    let name = identity_name(&args.name)?;
+    let name = identity_name(store, &args.name)?;
     let mut params = if args.legacy {
         ExportParams::legacy()
     } else {
@@ -22,13 +24,17 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
     ));
     if let Some(n) = args.iterations {
         params.iterations = n;
+        warn_about_iterations(n);
     }
     // Look the identity up before asking for a password the user would type in vain.
     store.show(&name)?;
+    let mut existing = Existing::Keep;
     if let Some(path) = &args.output {
-        // Refuse before the key derivation, not after it; and from here a
-        // signal removes whatever temporary name the write creates.
+        // Refuse before the key derivation, not after it, and ask about an
+        // existing file before the password; from here a signal removes
+        // whatever temporary name the write creates.
         outfile::refuse_store_files(path, store)?;
+        existing = outfile::existing(path, args.force)?;
         crate::interrupt::install()?;
     }
     let password = password(args)?;
@@ -37,7 +43,7 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
     drop(password);
     match &args.output {
         Some(path) => {
-            outfile::write(path, document.as_bytes(), store)?;
+            outfile::write_with(path, document.as_bytes(), store, existing)?;
             Ok(Reply {
                 text: String::new(),
                 json: Json::ExportedTo(ExportedToJson {
@@ -54,6 +60,28 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
             text: document,
         }),
     }
+}
+
+/// Fewest iterations that do not draw a warning.
+const WEAK_ITERATIONS: u32 = 10_000;
+
+/// Warns on stderr about an `--iterations` count that makes the password
+/// cheap to guess from the file, or that `peerid import` refuses by default.
+fn warn_about_iterations(n: u32) {
+    let cap = ImportOptions::default().max_iterations;
+    let warning = if n < WEAK_ITERATIONS {
+        format!(
+            "--iterations {n} is below {WEAK_ITERATIONS}: anyone with the file can try passwords quickly"
+        )
+    } else if n > cap {
+        format!(
+            "--iterations {n} is above the {cap} that `peerid import` accepts by default: the reader will need `peerid import --max-iterations {n}`"
+        )
+    } else {
+        return;
+    };
+    // Ignore a failed write, as main's `say` does.
+    let _ = std::io::stderr().write_all(format!("peerid: warning: {warning}\n").as_bytes());
 }
 
 /// The export's password. An empty one is refused unless `--empty-password`

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::output::{FriendlyNameJson, Json, Reply, terminal_safe};
 
 pub fn run(store: &Store, args: &FriendlyNameArgs) -> Result<Reply> {
-    let name = identity_name(&args.name)?;
+    let name = identity_name(store, &args.name)?;
     let new = match (&args.new, args.reset) {
         (Some(new), _) => Some(FriendlyName::new(new)?),
         (None, true) => Some(FriendlyName::default()),

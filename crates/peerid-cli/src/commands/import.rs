@@ -12,10 +12,9 @@ use crate::password::{self, Purpose};
 pub fn run(store: &Store, args: &ImportArgs) -> Result<Reply> {
     let document = read_bounded(args.file.as_deref(), MAX_DOCUMENT_BYTES)?;
     let password = password::read(&args.password, Purpose::Import)?;
-    let mut opts = ImportOptions::default();
-    if let Some(n) = args.max_iterations {
-        opts.max_iterations = n;
-    }
+    let opts = ImportOptions {
+        max_iterations: args.max_iterations,
+    };
     let imported = store.import_with_notices(&document, &password, &opts)?;
     for notice in &imported.notices {
         // Ignore a failed write, as main's `say` does: the import is done.

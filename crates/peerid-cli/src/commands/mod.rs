@@ -1,5 +1,6 @@
 //! One module per command; each turns parsed arguments into a [`Reply`].
 
+mod completions;
 mod create;
 mod default;
 mod delete;
@@ -7,6 +8,7 @@ mod export;
 mod friendly_name;
 mod import;
 mod list;
+mod man;
 mod peer;
 mod peer_name;
 mod show;
@@ -28,6 +30,12 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
     {
         return peer_name::unsecured(args).map(Output::from);
     }
+    // Neither do the completion scripts and the manual.
+    match command {
+        Command::Completions(args) => return Ok(completions::run(args)),
+        Command::Man => return man::run(),
+        _ => {}
+    }
     if holds_secrets(command) {
         not_dumpable()?;
     }
@@ -36,17 +44,20 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
         None => Store::open_default()?,
     };
     let reply = match command {
-        Command::List => return list::run(&store, json),
+        Command::List(args) => return list::run(&store, args, json),
         Command::Peer(args) => return peer::run(&store, args, json),
         Command::Create(args) => create::run(&store, args),
         Command::Show(args) => show::run(&store, &args.name),
-        Command::Delete(args) => delete::run(&store, &args.name),
+        Command::Delete(args) => delete::run(&store, args),
         Command::FriendlyName(args) => friendly_name::run(&store, args),
         Command::Default(args) => default::run(&store, args),
         Command::Xml(args) => xml::run(&store, args.name.as_deref()),
         Command::Export(args) => export::run(&store, args),
         Command::Import(args) => import::run(&store, args),
         Command::PeerName(args) => peer_name::run(&store, args),
+        // Answered above, before the store is opened.
+        Command::Completions(args) => return Ok(completions::run(args)),
+        Command::Man => return man::run(),
     };
     reply.map(Output::from)
 }
@@ -77,7 +88,8 @@ fn not_dumpable() -> Result<()> {
     Ok(())
 }
 
-/// Parses an identity's peer name given on the command line.
-fn identity_name(s: &str) -> Result<PeerName> {
-    Ok(PeerName::parse_secure(s)?)
+/// The identity a NAME argument names: a full peer name, an abbreviation
+/// of one, or a friendly name ([`crate::resolve`]).
+fn identity_name(store: &Store, s: &str) -> Result<PeerName> {
+    crate::resolve::identity(store, s)
 }

@@ -24,11 +24,11 @@ pub fn run(store: &Store, args: &PeerArgs, json: bool) -> Result<Output> {
         }
         PeerCommand::List => return list(store, json),
         PeerCommand::Show(a) => {
-            let p = store.peer(&peer_name(&a.peer)?).map_err(in_book)?;
+            let p = store.peer(&peer_name(store, &a.peer)?).map_err(in_book)?;
             (show_text(&p), to_json(&PeerJson::from(&p))?)
         }
         PeerCommand::Remove(a) => {
-            let name = peer_name(&a.peer)?;
+            let name = peer_name(store, &a.peer)?;
             store.remove_peer(&name).map_err(in_book)?;
             let doc = to_json(&RemovedJson {
                 peer_name: name.to_string(),
@@ -44,10 +44,10 @@ pub fn run(store: &Store, args: &PeerArgs, json: bool) -> Result<Output> {
     Ok(Output::Rendered(bytes))
 }
 
-/// Parses the PEER argument: a full peer name. The one place a PEER is
-/// read, so that resolving prefixes and friendly names (§7) is one change.
-pub fn peer_name(s: &str) -> Result<PeerName> {
-    Ok(PeerName::parse_secure(s)?)
+/// The peer a PEER argument names: a full peer name, a unique beginning of
+/// one, or a friendly name one peer has (docs/design.md §7).
+pub fn peer_name(store: &Store, arg: &str) -> Result<PeerName> {
+    crate::resolve::peer(store, arg)
 }
 
 fn add(store: &Store, args: &PeerAddArgs) -> Result<Peer> {

@@ -11,7 +11,7 @@ pub fn run(store: &Store, args: &PeerNameArgs) -> Result<Reply> {
     let Some(identity) = &args.identity else {
         return unsecured(args);
     };
-    let identity = identity_name(identity)?;
+    let identity = identity_name(store, identity)?;
     Ok(Reply::peer_name(
         &store.create_peer_name(&identity, &classifier)?,
     ))

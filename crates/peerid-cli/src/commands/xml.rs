@@ -6,7 +6,7 @@ use crate::output::{Json, Reply, XmlJson};
 
 pub fn run(store: &Store, name: Option<&str>) -> Result<Reply> {
     let name = match name {
-        Some(n) => identity_name(n)?,
+        Some(n) => identity_name(store, n)?,
         None => store.default_identity()?,
     };
     let xml = store.info_xml(Some(&name))?;

@@ -137,7 +137,7 @@ fn friendly_name_get_set_reset() {
 fn delete_removes_and_second_delete_is_not_found() {
     let env = Env::new();
     let name = env.create(&[]);
-    env.ok(&["delete", &name]);
+    env.ok(&["delete", "--yes", &name]);
     assert_eq!(env.ok(&["list"]), "");
     let (code, stderr, doc) = env.fails(&["delete", &name]);
     assert_eq!(code, 3);
@@ -168,7 +168,7 @@ fn default_is_created_once_moved_and_cleared() {
     assert_eq!(env.ok(&["default"]).trim_end(), other);
     assert_eq!(env.json(&["show", d1])["is_default"], false);
 
-    env.ok(&["delete", &other]);
+    env.ok(&["delete", "--yes", &other]);
     let d2 = env.ok(&["default"]);
     assert_ne!(d2.trim_end(), other);
     assert_eq!(env.json(&["list"]).as_array().unwrap().len(), 2);

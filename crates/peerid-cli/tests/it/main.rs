@@ -6,18 +6,23 @@
 //! share is in `support/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should panic
 
+mod cli_cases;
 mod commands;
+mod completions_and_man;
 mod crash;
 mod full_disk;
 mod import_work;
 mod interop;
 mod json_and_exit_codes;
+mod naming;
 mod output_file;
 mod peer_book;
+mod people;
 mod prompt;
 mod race;
 mod resources;
 mod secrets;
+mod show_and_list;
 mod store_errors;
 mod store_paths;
 mod store_sharing;

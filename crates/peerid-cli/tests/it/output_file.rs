@@ -207,7 +207,8 @@ fn a_file_peerid_did_not_create_is_never_removed() {
     fs::create_dir(&dir).unwrap();
     for no_tmpfile in [false, true] {
         let out = dir.join("id.peerid");
-        let c = env.export_to(&out, &[]);
+        // The second round writes over the first's file.
+        let c = env.export_to(&out, &["--force"]);
         let program = c.get_program().to_owned();
         let args: Vec<_> = c.get_args().map(ToOwned::to_owned).collect();
         let mut sh = Command::new("sh");
@@ -283,7 +284,10 @@ fn signal_while_writing(signal: i32, no_tmpfile: bool, target_exists: bool) {
         fs::write(&out, "the old export\n").unwrap();
     }
     let before = listing(&dir);
-    let peerid = env.export_to(&out, &[]);
+    // Over an existing file, --force; a new file is linked in where nothing
+    // is (the path that keeps an existing one).
+    let extra: &[&str] = if target_exists { &["--force"] } else { &[] };
+    let peerid = env.export_to(&out, extra);
     let mut c = Command::new("strace");
     c.args([
         "-f",

@@ -148,8 +148,52 @@ fn add_list_show_remove() {
     assert_eq!(doc["error"]["code"], "PEER_E_NOT_FOUND");
     let (code, _, _) = alice.fails(&["peer", "show", &bob_name]);
     assert_eq!(code, 3);
+    // Any text may be a friendly name: what names no peer is not found (3).
     let (code, _, _) = alice.fails(&["peer", "show", "not a peer name"]);
-    assert_eq!(code, 5);
+    assert_eq!(code, 3);
+}
+
+/// PEER takes what NAME takes (docs/design.md §7): a unique beginning of
+/// the peer name, in any case, or a friendly name; several matches are
+/// refused with the candidates.
+#[test]
+fn peer_arguments_are_resolved_like_names() {
+    let (_b, bob_name, bob_doc) = bob("ed25519");
+    let (_c, carol_name, carol_doc) = bob("p256");
+    let alice = Env::new();
+    let fb = file(&alice, "bob.xml", bob_doc.as_bytes());
+    let fc = file(&alice, "carol.xml", carol_doc.as_bytes());
+    alice.ok(&[
+        "peer",
+        "add",
+        fb.to_str().unwrap(),
+        "--friendly-name",
+        "Bob",
+    ]);
+    alice.ok(&[
+        "peer",
+        "add",
+        fc.to_str().unwrap(),
+        "--friendly-name",
+        "Carol",
+    ]);
+    let json_name = |arg: &str| {
+        let doc: serde_json::Value =
+            serde_json::from_str(&alice.ok(&["--json", "peer", "show", arg])).unwrap();
+        doc["peer_name"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(json_name("Bob"), bob_name);
+    assert_eq!(json_name(&bob_name[..8].to_uppercase()), bob_name);
+    assert_eq!(json_name(&carol_name[..40]), carol_name);
+    // An identity of the same friendly name is not a peer.
+    alice.create(&["--friendly-name", "Dave"]);
+    let (code, _, _) = alice.fails(&["peer", "show", "Dave"]);
+    assert_eq!(code, 3);
+    // The dot form: a beginning of the authority, a dot, a beginning of
+    // the classifier.
+    assert_eq!(json_name(&format!("{}.b", &bob_name[..6])), bob_name);
+    alice.ok(&["peer", "remove", "Carol"]);
+    assert_eq!(alice.ok(&["peer", "list"]), format!("{bob_name}\tBob\n"));
 }
 
 #[test]
@@ -175,7 +219,7 @@ fn identities_and_peers_are_apart() {
     let doc = env.ok(&["xml", &mine]);
     let f = file(&env, "mine.xml", doc.as_bytes());
     env.ok(&["peer", "add", f.to_str().unwrap()]);
-    env.ok(&["delete", &mine]);
+    env.ok(&["delete", "--yes", &mine]);
     assert_eq!(env.ok(&["peer", "list"]), format!("{mine}\t{mine}\n"));
     let other = env.create(&[]);
     let f = file(&env, "other.xml", env.ok(&["xml", &other]).as_bytes());

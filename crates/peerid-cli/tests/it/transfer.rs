@@ -39,7 +39,7 @@ fn round_trip_restores_name_xml_and_friendly_name() {
             fs::metadata(&file).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        env.ok(&["delete", name]);
+        env.ok(&["delete", "--yes", name]);
         let imported = env.ok(&[
             "import",
             file.to_str().unwrap(),
@@ -84,7 +84,7 @@ fn a_work_factor_above_the_limit_names_the_flag_that_raises_it() {
         "--password-file",
         &pw,
     ]);
-    env.ok(&["delete", name]);
+    env.ok(&["delete", "--yes", name]);
     let import = [
         "import",
         file,
@@ -159,7 +159,7 @@ fn password_from_environment_and_crlf_file() {
         .output()
         .unwrap();
     assert!(doc.status.success());
-    env.ok(&["delete", &name]);
+    env.ok(&["delete", "--yes", &name]);
     let crlf = env.path("pw-crlf");
     fs::write(&crlf, "correct horse\r\nsecond line ignored\n").unwrap();
     let (code, out, err) = env.import(&doc.stdout, &crlf);

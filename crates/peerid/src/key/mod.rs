@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 pub(crate) mod alg;
 mod private;
 mod public;
+mod ssh;
 
 pub use private::PrivateKey;
 pub use public::PublicKey;

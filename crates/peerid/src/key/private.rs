@@ -28,7 +28,7 @@ use crate::name::Authority;
 ///
 /// Each inner key type wipes its secret on drop (`ZeroizeOnDrop`, checked at
 /// compile time below), so this enum needs no `Drop` of its own.
-enum Inner {
+pub(super) enum Inner {
     Ed25519(ed25519_dalek::SigningKey),
     P256(p256::ecdsa::SigningKey),
     P384(p384::ecdsa::SigningKey),
@@ -170,6 +170,11 @@ impl PrivateKey {
         #[allow(clippy::expect_used)]
         let doc = doc.expect("PKCS#8 encoding of a valid key");
         Zeroizing::new(doc.as_bytes().to_vec())
+    }
+
+    #[allow(dead_code)] // SSHSIG (sshsig.rs) uses it: the next commit
+    pub(super) fn inner(&self) -> &Inner {
+        &self.inner
     }
 
     /// The key type.

@@ -61,6 +61,10 @@ impl PublicKey {
         PublicKey { inner, spki_der }
     }
 
+    pub(super) fn inner(&self) -> &PublicInner {
+        &self.inner
+    }
+
     /// Reads a DER `SubjectPublicKeyInfo` of an Ed25519, ECDSA P-256 or
     /// P-384 (`id-ecPublicKey` with a named curve) key, or an RSA key of 1024
     /// to 8192 bits.

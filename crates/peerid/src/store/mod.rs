@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::format::identity_info;
 use crate::idc::Idc;
 use crate::identity::Identity;
-use crate::key::{KeyType, PrivateKey};
+use crate::key::{KeyType, PrivateKey, PublicKey};
 use crate::name::{Authority, Classifier, FriendlyName, PeerName};
 use db::{Db, Record, Summary};
 
@@ -214,6 +214,44 @@ impl Store {
         self.db.list_each(|s| f(self.summary_of(s)?))
     }
 
+    /// An identity's public key, from its certificate; the private key is
+    /// not read.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::StoreCorrupted`] if the certificate does
+    /// not parse or verify, or a store error.
+    pub fn public_key(&self, name: &PeerName) -> Result<PublicKey> {
+        let der = self.db.certificate(&name.to_string())?;
+        let idc = Idc::from_der(&der).map_err(|e| Error::StoreCorrupted {
+            path: self.db.path().to_owned(),
+            reason: format!("the certificate of {name} does not parse: {e}"),
+        })?;
+        Ok(idc.public_key().clone())
+    }
+
+    /// As [`Store::list_each`], with each identity's creation time. Each
+    /// row is read whole (not only the index `list_each` reads), though no
+    /// key is decoded.
+    ///
+    /// # Errors
+    /// Store errors, or the first error `f` returns (which stops the walk).
+    pub fn list_each_created(
+        &self,
+        mut f: impl FnMut(IdentitySummary, SystemTime) -> Result<()>,
+    ) -> Result<()> {
+        self.db
+            .list_each_created(|s, created| f(self.summary_of(s)?, time_of(created)))
+    }
+
+    /// When an identity was created (made or imported into this store), to
+    /// the second.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or a store error.
+    pub fn created(&self, name: &PeerName) -> Result<SystemTime> {
+        Ok(time_of(self.db.created_at(&name.to_string())?))
+    }
+
     /// One identity.
     ///
     /// # Errors
@@ -286,11 +324,23 @@ impl Store {
     /// # Errors
     /// Store errors only.
     pub fn default_identity(&self) -> Result<PeerName> {
+        Ok(self.default_identity_created()?.0)
+    }
+
+    /// As [`Store::default_identity`], and whether this call created it
+    /// (the store had no default identity), so a user can be told.
+    ///
+    /// # Errors
+    /// Store errors only.
+    pub fn default_identity_created(&self) -> Result<(PeerName, bool)> {
+        let mut created = false;
         let name = self.db.default_or_insert_with(|| {
+            // Called only inside the transaction that inserts it.
+            created = true;
             let key = PrivateKey::generate(KeyType::default())?;
             new_record(&key, &Classifier::empty(), &FriendlyName::default())
         })?;
-        PeerName::parse_secure(&name)
+        Ok((PeerName::parse_secure(&name)?, created))
     }
 
     /// Moves the default mark to an existing identity.
@@ -377,6 +427,12 @@ pub(crate) fn new_record(
     let name = PeerName::new(key.authority(), classifier.clone());
     let certificate = Idc::build(key, &name, SystemTime::now())?.as_der().to_vec();
     Ok(record_for(key, &name, friendly_name, certificate))
+}
+
+/// A stored creation time; one before 1970 (which peerid never writes)
+/// reads as the epoch.
+fn time_of(secs: i64) -> SystemTime {
+    UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(secs).unwrap_or(0))
 }
 
 /// The record of an identity, as the database holds it.
@@ -475,5 +531,36 @@ mod tests {
         for bad in ["", "rsa", "rsa02048", "RSA2048", "ed448", "rsa+1"] {
             assert_eq!(KeyType::from_name(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn creation_times_and_the_default_made_on_first_use() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("s")).unwrap();
+        let before = now_unix();
+        let (first, created) = store.default_identity_created().unwrap();
+        assert!(created);
+        let (again, created) = store.default_identity_created().unwrap();
+        assert_eq!((&again, created), (&first, false));
+        let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+        let at = secs(store.created(&first).unwrap());
+        assert!(before <= at && at <= now_unix(), "{before} {at}");
+        let mut seen = Vec::new();
+        store
+            .list_each_created(|s, t| {
+                seen.push((s.peer_name, secs(t)));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(seen, vec![(first.clone(), at)]);
+        assert_eq!(
+            &store.public_key(&first).unwrap(),
+            store.get(&first).unwrap().public_key()
+        );
+        store.delete(&first).unwrap();
+        assert!(matches!(store.created(&first), Err(Error::NotFound { .. })));
+        let (second, created) = store.default_identity_created().unwrap();
+        assert!(created);
+        assert_ne!(second, first);
     }
 }

@@ -6,6 +6,7 @@ mod debug_redaction;
 mod fuzz_regressions;
 mod hostile;
 mod idc_openssl;
+mod openssh_keys;
 mod peer_book;
 mod pfx_interop;
 mod signatures_openssl;

@@ -6,6 +6,7 @@
 pub mod env;
 pub mod interop;
 pub mod strace;
+pub mod terminal;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -171,6 +171,43 @@ impl Db {
         Ok(())
     }
 
+    /// The creation time of one identity, seconds since the Unix epoch.
+    pub fn created_at(&self, peer_name: &str) -> Result<i64> {
+        self.conn
+            .query_row(
+                "SELECT created_at FROM identity WHERE peer_name = ?1",
+                [peer_name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| Error::NotFound {
+                peer_name: peer_name.into(),
+            })
+    }
+
+    /// As [`Db::list_each`], with each creation time (seconds since the
+    /// Unix epoch). Not a covering-index read: each row's page is read.
+    pub fn list_each_created(&self, mut f: impl FnMut(Summary, i64) -> Result<()>) -> Result<()> {
+        let default = self.default_name()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT peer_name, friendly_name, key_type, 0, created_at FROM identity
+                 ORDER BY peer_name",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((summary_row(r)?, r.get::<_, i64>(4)?)))
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (mut s, created) = row.map_err(|e| self.err(e))?;
+            s.is_default = default.as_deref() == Some(s.peer_name.as_str());
+            f(s, created)?;
+        }
+        Ok(())
+    }
+
     /// Every identity, ordered by peer name (the tests' view; `Store::list`
     /// builds its own from [`Db::list_each`]).
     #[cfg(test)]
