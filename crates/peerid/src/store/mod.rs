@@ -8,6 +8,7 @@ mod path;
 #[cfg(test)]
 mod perms;
 mod schema;
+mod signatures;
 mod transfer;
 
 use std::path::{Path, PathBuf};

@@ -9,5 +9,6 @@ mod idc_openssl;
 mod openssh_keys;
 mod pfx_interop;
 mod signatures_openssl;
+mod sshsig_openssh;
 mod support;
 mod tamper_every_bit;
