@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod sign;
+pub use sign::*;
+
 const TOP_EXAMPLES: &str = "\
 Examples:
   peerid create --classifier laptop --friendly-name 'Work laptop'
@@ -16,7 +19,8 @@ Examples:
 
 The store is --store DIR, else $PEERID_STORE, else ~/.local/share/peerid.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 already exists,
-5 invalid argument or input, 6 store not accessible, 7 store damaged.";
+5 invalid argument or input, 6 store not accessible, 7 store damaged,
+8 signature does not verify, 9 peer not authenticated.";
 
 /// Manage peer identities: key pairs with self-signed identity certificates,
 /// named by secure peer names (<SHA-1 of the public key>.<classifier>).
@@ -104,6 +108,23 @@ An empty password also opens files that Windows wrote with no password.")]
   peerid peer-name --identity 5d4c...e1.laptop --classifier chat
   peerid peer-name --classifier printer      # unsecured: 0.printer")]
     PeerName(PeerNameArgs),
+
+    /// Sign data as an SSH signature (ssh-keygen -Y sign's format); prints it
+    #[command(after_help = "Examples:
+  peerid sign 5d4c...e1.laptop -n file report.pdf > report.pdf.sig
+  git config gpg.ssh.program peerid   # peerid answers git's ssh-keygen -Y calls")]
+    Sign(SignArgs),
+
+    /// Check an SSH signature by a peer; prints "Good signature from PEER"
+    #[command(after_help = "Example:
+  peerid verify -I 5d4c...e1.laptop -n file -s report.pdf.sig report.pdf")]
+    Verify(VerifyArgs),
+
+    /// Print an identity's OpenSSH public key line (`ssh-ed25519 AAAA... PEERNAME`)
+    SshKey(NameArg),
+
+    /// Print OpenSSH allowed_signers lines for every identity, for ssh-keygen -Y verify and git
+    AllowedSigners,
 }
 
 /// Key types `create` can make.

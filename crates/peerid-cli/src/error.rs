@@ -144,6 +144,29 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// A `peerid -Y ...` (ssh-keygen mode) command line peerid does not take.
+    #[error("ssh-keygen mode: {reason}")]
+    SshKeygenUsage {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `peerid -Y sign -f KEYFILE`: no identity in the store has that key.
+    #[error(
+        "no identity in this store has the key {fingerprint} (see `peerid list` and `peerid ssh-key NAME`)"
+    )]
+    NoIdentityWithKey {
+        /// The key's OpenSSH fingerprint.
+        fingerprint: String,
+    },
+    /// An allowed_signers file that is malformed or too large.
+    #[error("allowed signers file, line {line}: {reason}")]
+    AllowedSigners {
+        /// The line (1-based; 0 for the file as a whole).
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// The signal handlers that clean up after SIGINT, SIGTERM and SIGHUP
     /// cannot be set up.
     #[error("setting up SIGINT, SIGTERM and SIGHUP: {reason}")]
@@ -178,13 +201,16 @@ impl Error {
             | OutputIsDirectory { .. }
             | OutputNotAFileName { .. }
             | OutputIsStoreFile { .. }
-            | OutputOwnedByAnotherUser { .. } => ErrorKind::InvalidArg,
+            | OutputOwnedByAnotherUser { .. }
+            | SshKeygenUsage { .. }
+            | AllowedSigners { .. } => ErrorKind::InvalidArg,
             ReadingDocument { .. }
             | WritingOutputFile { .. }
             | WritingOutput { .. }
             | FormattingJson { .. }
             | Signals { .. }
             | NotDumpable { .. } => ErrorKind::Fail,
+            NoIdentityWithKey { .. } => ErrorKind::NotFound,
         }
     }
 
@@ -298,6 +324,31 @@ mod tests {
             ),
             (Error::Signals { reason: "x".into() }, 1),
             (Error::NotDumpable { source: io() }, 1),
+            (Error::SshKeygenUsage { reason: "x".into() }, 5),
+            (
+                Error::NoIdentityWithKey {
+                    fingerprint: "SHA256:x".into(),
+                },
+                3,
+            ),
+            (
+                Error::AllowedSigners {
+                    line: 1,
+                    reason: "x".into(),
+                },
+                5,
+            ),
+            (
+                Error::Library(peerid::Error::SignatureInvalid { reason: "x".into() }),
+                8,
+            ),
+            (
+                Error::Library(peerid::Error::NotAuthenticated {
+                    peer_name: "a.b".into(),
+                    reason: "x".into(),
+                }),
+                9,
+            ),
         ];
         for (e, _) in &all {
             match e {
@@ -321,7 +372,10 @@ mod tests {
                 | Error::WritingOutput { .. }
                 | Error::FormattingJson { .. }
                 | Error::Signals { .. }
-                | Error::NotDumpable { .. } => {}
+                | Error::NotDumpable { .. }
+                | Error::SshKeygenUsage { .. }
+                | Error::NoIdentityWithKey { .. }
+                | Error::AllowedSigners { .. } => {}
             }
         }
         all

@@ -279,7 +279,8 @@ pub fn verify(
             ),
         });
     }
-    if known.is_some_and(|k| k != key) {
+    // The key itself, whatever DER encoding of it the stored IDC uses.
+    if known.is_some_and(|k| k.ssh_key_data() != key.ssh_key_data()) {
         return Err(Error::SignatureInvalid {
             reason: format!("its key is not the one stored for {peer}"),
         });

@@ -9,7 +9,12 @@ mod import;
 mod list;
 mod peer_name;
 mod show;
+mod sign;
+mod ssh_key;
 mod xml;
+
+pub use sign::{SignedJson, VerifiedJson, open_data, read_signature};
+pub use ssh_key::{AllowedSignerJson, SshKeyJson};
 
 use std::path::Path;
 
@@ -45,17 +50,25 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
         Command::Export(args) => export::run(&store, args),
         Command::Import(args) => import::run(&store, args),
         Command::PeerName(args) => peer_name::run(&store, args),
+        Command::Sign(args) => sign::sign(&store, args),
+        Command::Verify(args) => sign::verify(&store, args),
+        Command::SshKey(args) => ssh_key::ssh_key(&store, &args.name),
+        Command::AllowedSigners => ssh_key::allowed_signers(&store),
     };
     reply.map(Output::from)
 }
 
 /// Whether the command may hold a decrypted private key or a password: a new
-/// key (`create`, and `default`, which creates one on first use), an export
-/// or an import.
+/// key (`create`, and `default`, which creates one on first use), an export,
+/// an import or a signature.
 fn holds_secrets(command: &Command) -> bool {
     matches!(
         command,
-        Command::Create(_) | Command::Default(_) | Command::Export(_) | Command::Import(_)
+        Command::Create(_)
+            | Command::Default(_)
+            | Command::Export(_)
+            | Command::Import(_)
+            | Command::Sign(_)
     )
 }
 
@@ -64,18 +77,18 @@ fn holds_secrets(command: &Command) -> bool {
 /// read its /proc/<pid>/mem (docs/design.md §6: keys held only as long as needed).
 /// The flag stays for the rest of the process, which is short.
 #[cfg(target_os = "linux")]
-fn not_dumpable() -> Result<()> {
+pub(crate) fn not_dumpable() -> Result<()> {
     use rustix::process::{DumpableBehavior, set_dumpable_behavior};
     set_dumpable_behavior(DumpableBehavior::NotDumpable)
         .map_err(|e| Error::NotDumpable { source: e.into() })
 }
 
 #[cfg(not(target_os = "linux"))]
-fn not_dumpable() -> Result<()> {
+pub(crate) fn not_dumpable() -> Result<()> {
     Ok(())
 }
 
 /// Parses an identity's peer name given on the command line.
-fn identity_name(s: &str) -> Result<PeerName> {
+pub(crate) fn identity_name(s: &str) -> Result<PeerName> {
     Ok(PeerName::parse_secure(s)?)
 }

@@ -9,6 +9,7 @@
 mod commands;
 mod crash;
 mod full_disk;
+mod git_signing;
 mod import_work;
 mod interop;
 mod json_and_exit_codes;
@@ -17,6 +18,7 @@ mod prompt;
 mod race;
 mod resources;
 mod secrets;
+mod signatures;
 mod store_errors;
 mod store_paths;
 mod store_sharing;
