@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod sign;
 pub use sign::*;
+mod peer;
+pub use peer::*;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -123,8 +125,16 @@ An empty password also opens files that Windows wrote with no password.")]
     /// Print an identity's OpenSSH public key line (`ssh-ed25519 AAAA... PEERNAME`)
     SshKey(NameArg),
 
-    /// Print OpenSSH allowed_signers lines for every identity, for ssh-keygen -Y verify and git
+    /// Print OpenSSH allowed_signers lines for every identity and peer, for ssh-keygen -Y verify and git
     AllowedSigners,
+
+    /// The peer book: other peers' public identities (add, list, show, remove)
+    #[command(after_help = "Examples:
+  peerid peer add bob.xml --friendly-name Bob
+  peerid peer list
+  peerid peer show 5d4c...e1.laptop
+  peerid peer remove 5d4c...e1.laptop")]
+    Peer(PeerArgs),
 }
 
 /// Key types `create` can make.

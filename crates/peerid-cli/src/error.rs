@@ -72,6 +72,21 @@ pub enum Error {
     #[error("--empty-password was given but the password is not empty; drop one of them")]
     PasswordNotEmpty,
 
+    /// No peer of that name in the peer book.
+    #[error("no peer named {peer_name:?} in the peer book (see `peerid peer list`)")]
+    PeerNotFound {
+        /// The name looked up.
+        peer_name: String,
+    },
+    /// `peer add` of a peer name the book already has.
+    #[error(
+        "a peer named {peer_name:?} is already in the peer book; it was kept as it is (it is never replaced: `peerid peer remove` it first)"
+    )]
+    PeerExists {
+        /// The name in conflict.
+        peer_name: String,
+    },
+
     /// The document to import cannot be opened.
     #[error("cannot read {}: {source}", path.display())]
     OpeningDocument {
@@ -188,6 +203,8 @@ impl Error {
         use Error::*;
         match self {
             Library(e) => e.kind(),
+            PeerNotFound { .. } => ErrorKind::NotFound,
+            PeerExists { .. } => ErrorKind::AlreadyExists,
             ReadingPasswordFile { .. }
             | PasswordFileLineTooLong { .. }
             | PasswordFileNotUtf8 { .. }
@@ -349,6 +366,18 @@ mod tests {
                 }),
                 9,
             ),
+            (
+                Error::PeerNotFound {
+                    peer_name: "a.b".into(),
+                },
+                3,
+            ),
+            (
+                Error::PeerExists {
+                    peer_name: "a.b".into(),
+                },
+                4,
+            ),
         ];
         for (e, _) in &all {
             match e {
@@ -375,7 +404,9 @@ mod tests {
                 | Error::NotDumpable { .. }
                 | Error::SshKeygenUsage { .. }
                 | Error::NoIdentityWithKey { .. }
-                | Error::AllowedSigners { .. } => {}
+                | Error::AllowedSigners { .. }
+                | Error::PeerNotFound { .. }
+                | Error::PeerExists { .. } => {}
             }
         }
         all

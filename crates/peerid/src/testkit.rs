@@ -106,3 +106,21 @@ pub fn record(store: &Store, peer_name: &str) -> Result<Record> {
 pub fn certificate(store: &Store, peer_name: &str) -> Result<Vec<u8>> {
     store.db().certificate(peer_name)
 }
+
+/// The DER of an identity certificate of `key`, honestly self-signed, whose
+/// subjectAltName peer name is `peer_name_text`: another key's peer name, or
+/// text that is no peer name at all.
+///
+/// # Errors
+/// Signing errors only.
+pub fn idc_naming(key: &crate::PrivateKey, peer_name_text: &str) -> Result<Vec<u8>> {
+    crate::idc::Idc::der_naming(key, peer_name_text)
+}
+
+/// The schema version the store's database is at.
+///
+/// # Errors
+/// The store's read errors.
+pub fn schema_version(store: &Store) -> Result<i64> {
+    store.db().version()
+}

@@ -10,7 +10,7 @@ use crate::output::{Reply, terminal_safe};
 use crate::password::{self, Purpose};
 
 pub fn run(store: &Store, args: &ImportArgs) -> Result<Reply> {
-    let document = read_bounded(args.file.as_deref())?;
+    let document = read_bounded(args.file.as_deref(), MAX_DOCUMENT_BYTES)?;
     let password = password::read(&args.password, Purpose::Import)?;
     let mut opts = ImportOptions::default();
     if let Some(n) = args.max_iterations {
@@ -26,9 +26,10 @@ pub fn run(store: &Store, args: &ImportArgs) -> Result<Reply> {
 }
 
 /// Reads the document from a file or stdin (`-` or none), never more than
-/// one byte past the limit, so an endless stream is refused, not swallowed.
-fn read_bounded(file: Option<&Path>) -> Result<Vec<u8>> {
-    let limit = MAX_DOCUMENT_BYTES as u64 + 1;
+/// one byte past `max`, so an endless stream is refused (by the library's
+/// size check), not swallowed.
+pub(super) fn read_bounded(file: Option<&Path>, max: usize) -> Result<Vec<u8>> {
+    let limit = max as u64 + 1;
     let mut buf = Vec::new();
     let res = match file {
         None => std::io::stdin().lock().take(limit).read_to_end(&mut buf),

@@ -7,6 +7,7 @@ mod export;
 mod friendly_name;
 mod import;
 mod list;
+mod peer;
 mod peer_name;
 mod show;
 mod sign;
@@ -41,6 +42,7 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
     };
     let reply = match command {
         Command::List => return list::run(&store, json),
+        Command::Peer(args) => return peer::run(&store, args, json),
         Command::Create(args) => create::run(&store, args),
         Command::Show(args) => show::run(&store, &args.name),
         Command::Delete(args) => delete::run(&store, &args.name),

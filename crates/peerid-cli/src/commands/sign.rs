@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use peerid::{MAX_SSH_SIGNATURE_LEN, PeerName, SshSignature, Store};
+use peerid::{MAX_SSH_SIGNATURE_LEN, SshSignature, Store};
 use serde::Serialize;
 
 use super::identity_name;
@@ -76,7 +76,7 @@ pub fn sign(store: &Store, args: &SignArgs) -> Result<Reply> {
 }
 
 pub fn verify(store: &Store, args: &VerifyArgs) -> Result<Reply> {
-    let peer = PeerName::parse_secure(&args.peer)?;
+    let peer = super::peer::peer_name(&args.peer)?;
     let signature = read_signature(&args.signature)?;
     store.verify(
         &peer,

@@ -1,5 +1,6 @@
-//! `ssh-key` and `allowed-signers`: identities' public keys in OpenSSH's
-//! formats (docs/design.md §9).
+//! `ssh-key` and `allowed-signers`: the public keys of identities (and,
+//! for `allowed-signers`, of the peer book's peers) in OpenSSH's formats
+//! (docs/design.md §9).
 
 use peerid::{PeerName, PublicKey, Store};
 use serde::Serialize;
@@ -49,16 +50,26 @@ pub fn ssh_key(store: &Store, name: &str) -> Result<Reply> {
     })
 }
 
+/// Our identities, then the peers of the peer book (one of our own
+/// identities may be in the book too: it is listed once).
 pub fn allowed_signers(store: &Store) -> Result<Reply> {
     let mut lines = Vec::new();
-    for s in store.list()? {
-        let key = store.public_key(&s.peer_name)?;
-        if let Some(line) = allowed_signer_line(&s.peer_name, &key) {
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |name: &PeerName, key: &PublicKey| {
+        if seen.insert(name.to_string())
+            && let Some(line) = allowed_signer_line(name, key)
+        {
             lines.push(AllowedSignerJson {
                 line,
-                peer_name: s.peer_name.to_string(),
+                peer_name: name.to_string(),
             });
         }
+    };
+    for s in store.list()? {
+        add(&s.peer_name, &store.public_key(&s.peer_name)?);
+    }
+    for p in store.peers()? {
+        add(p.peer_name(), p.public_key());
     }
     let mut text = String::new();
     for l in &lines {

@@ -14,6 +14,7 @@ mod import_work;
 mod interop;
 mod json_and_exit_codes;
 mod output_file;
+mod peer_book;
 mod prompt;
 mod race;
 mod resources;

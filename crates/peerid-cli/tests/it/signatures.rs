@@ -369,3 +369,91 @@ fn a_1_gib_message_is_signed_and_verified_in_constant_memory() {
     );
     let _ = Path::new(&big);
 }
+
+/// A peer added from another store's `xml` output: its signatures verify,
+/// with peerid and with ssh-keygen given `allowed-signers`, and the peer
+/// book's entry is the key that counts for that name.
+#[test]
+fn a_peer_from_another_store_verifies_and_is_an_allowed_signer() {
+    let bob = Env::new();
+    let bob_name = bob.create(&["--key", "p256", "--classifier", "bob"]);
+    let msg = bob.path("msg");
+    fs::write(&msg, b"from bob\n").unwrap();
+    let msg = msg.to_str().unwrap();
+    let sig = bob.path("msg.sig");
+    bob.ok(&[
+        "sign",
+        &bob_name,
+        "-n",
+        "file",
+        msg,
+        "-o",
+        sig.to_str().unwrap(),
+    ]);
+    let sig = sig.to_str().unwrap();
+
+    let alice = Env::new();
+    let own = alice.create(&[]);
+    let doc = alice.path("bob.xml");
+    fs::write(&doc, bob.ok(&["xml", &bob_name])).unwrap();
+    alice.ok(&[
+        "peer",
+        "add",
+        doc.to_str().unwrap(),
+        "--friendly-name",
+        "Bob",
+    ]);
+    assert_eq!(
+        alice.ok(&["verify", "-I", &bob_name, "-n", "file", "-s", sig, msg]),
+        format!("Good signature from {bob_name}\n")
+    );
+    // allowed-signers: our identity, then the peer.
+    let text = alice.ok(&["allowed-signers"]);
+    let principals: Vec<&str> = text.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(principals, [own.as_str(), bob_name.as_str()]);
+    let (ok, out, err) = bash(
+        &alice,
+        &format!(
+            "ssh-keygen -Y verify -f <(\"$PEERID\" --store \"$STORE\" allowed-signers) -I {bob_name} -n file -s {sig} < {msg}"
+        ),
+        b"",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("Good \"file\" signature for {bob_name}")));
+
+    // Another key under Bob's name, in Alice's own store as an identity
+    // signing: refused (exit 8), by the name and by the peer book's key.
+    let (code, _, doc) = alice.fails(&[
+        "verify",
+        "-I",
+        &bob_name,
+        "-n",
+        "file",
+        "-s",
+        sig,
+        "/dev/null",
+    ]);
+    assert_eq!(code, 8);
+    assert_eq!(doc["error"]["code"], "TRUST_E_BAD_DIGEST");
+    let mallory_sig = alice.path("m.sig");
+    alice.ok(&[
+        "sign",
+        &own,
+        "-n",
+        "file",
+        msg,
+        "-o",
+        mallory_sig.to_str().unwrap(),
+    ]);
+    let (code, stderr, _) = alice.fails(&[
+        "verify",
+        "-I",
+        &bob_name,
+        "-n",
+        "file",
+        "-s",
+        mallory_sig.to_str().unwrap(),
+        msg,
+    ]);
+    assert_eq!(code, 8, "{stderr}");
+}

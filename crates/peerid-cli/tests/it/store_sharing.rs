@@ -177,12 +177,12 @@ fn a_reader_holding_a_snapshot_never_makes_a_write_wait() {
 }
 
 /// A read-only bind mount of a directory holding a store, unmounted on drop.
-struct ReadOnlyMount {
-    at: PathBuf,
+pub(crate) struct ReadOnlyMount {
+    pub(crate) at: PathBuf,
 }
 
 impl ReadOnlyMount {
-    fn new(from: &Path, at: &Path) -> ReadOnlyMount {
+    pub(crate) fn new(from: &Path, at: &Path) -> ReadOnlyMount {
         std::fs::create_dir_all(at).unwrap();
         let run = |args: &[&str]| {
             let out = Command::new("mount").args(args).output().unwrap();

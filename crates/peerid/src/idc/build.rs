@@ -91,22 +91,36 @@ fn random_serial() -> Result<SerialNumber> {
 /// [`Error::Failed`] if the system random number generator or signing fails.
 pub(super) fn build(key: &PrivateKey, peer_name: &PeerName, not_before: SystemTime) -> Result<Idc> {
     let authority = key.authority();
-    let Some(auth_bytes) = authority.as_bytes() else {
-        return Err(Error::failed(
-            "building the identity certificate",
-            "no secure authority",
-        ));
-    };
     if peer_name.authority() != &authority {
         return Err(Error::PeerNameMismatch {
             reason: format!("the peer name {peer_name} does not belong to key {authority}"),
         });
     }
 
-    let name = Name::from_str(&format!("CN={authority}")).map_err(encoding_bug)?;
     let time = Time::try_from(not_before).map_err(|_| {
         Error::InvalidArgument("the creation time must lie between 1970 and 9999".into())
     })?;
+    let der = signed_der(key, &peer_name.to_string(), time)?;
+    Ok(Idc {
+        der,
+        public_key: key.public_key(),
+        peer_name: Some(peer_name.clone()),
+        not_before: time.to_system_time(),
+    })
+}
+
+/// The DER of an IDC of `key` whose subjectAltName peer name is
+/// `peer_name_text`, whatever it says: [`build`] checked it; the hostile-input
+/// tests (`testkit::idc_naming`, through [`Idc::der_naming`]) pass names that do not belong to the key.
+pub(super) fn signed_der(key: &PrivateKey, peer_name_text: &str, time: Time) -> Result<Vec<u8>> {
+    let authority = key.authority();
+    let Some(auth_bytes) = authority.as_bytes() else {
+        return Err(Error::failed(
+            "building the identity certificate",
+            "no secure authority",
+        ));
+    };
+    let name = Name::from_str(&format!("CN={authority}")).map_err(encoding_bug)?;
     let validity = Validity::new(time, Time::INFINITY);
     let spki =
         SubjectPublicKeyInfoOwned::from_der(&key.public_key_info_der()).map_err(encoding_bug)?;
@@ -117,10 +131,9 @@ pub(super) fn build(key: &PrivateKey, peer_name: &PeerName, not_before: SystemTi
     if matches!(key.key_type(), KeyType::Rsa(_)) {
         usages |= KeyUsages::KeyEncipherment;
     }
-    let peer_name_text = peer_name.to_string();
     let other_name = OtherName {
         type_id: oid::PEER_NAME,
-        value: der::Any::encode_from(&Utf8StringRef::new(&peer_name_text).map_err(encoding_bug)?)
+        value: der::Any::encode_from(&Utf8StringRef::new(peer_name_text).map_err(encoding_bug)?)
             .map_err(encoding_bug)?,
     };
     let extensions = vec![
@@ -173,10 +186,5 @@ pub(super) fn build(key: &PrivateKey, peer_name: &PeerName, not_before: SystemTi
         signature_algorithm: sig_alg,
         signature: BitString::from_bytes(&signature).map_err(encoding_bug)?,
     };
-    Ok(Idc {
-        der: cert.to_der().map_err(encoding_bug)?,
-        public_key: key.public_key(),
-        peer_name: Some(peer_name.clone()),
-        not_before: time.to_system_time(),
-    })
+    cert.to_der().map_err(encoding_bug)
 }

@@ -202,6 +202,16 @@ impl Idc {
         crate::format::identity_info::emit(&self.der)
     }
 
+    /// The DER of an IDC of `key`, made now, that names `peer_name_text`
+    /// whether or not it is the key's (or a peer name at all): for the
+    /// hostile-input tests ([`crate::testkit::idc_naming`]).
+    #[cfg(feature = "testkit")]
+    pub(crate) fn der_naming(key: &PrivateKey, peer_name_text: &str) -> Result<Vec<u8>> {
+        let time = x509_cert::time::Time::try_from(SystemTime::now())
+            .map_err(|e| Error::failed("building a test certificate", e))?;
+        build::signed_der(key, peer_name_text, time)
+    }
+
     /// Reads a `PEERIDENTITYINFO` document and checks the IDC in it.
     ///
     /// # Errors

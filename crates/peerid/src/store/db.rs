@@ -19,8 +19,10 @@ pub const DB_FILE: &str = "peerid.sqlite3";
 /// File name of the writers' lock file inside the store directory.
 pub const LOCK_FILE: &str = "peerid.lock";
 
+mod peers;
 mod queries;
 
+pub use peers::PeerRecord;
 pub use queries::{Record, Summary};
 
 /// How long a writer waits for another process's transaction to finish.
@@ -38,6 +40,10 @@ pub struct Db {
     /// ([`Db::write_tx`]); `None` on a read-only file system that has none.
     writer_lock: Option<OwnedFd>,
     read_only: bool,
+    /// Whether the schema has the peer book (version 2 on). Only a store of
+    /// an older version on a read-only file system, which cannot be
+    /// migrated, lacks it: it is served as it is, with an empty book.
+    pub(super) has_peer_book: bool,
 }
 
 /// Writers of this process wait here, in line, before they queue with
@@ -122,13 +128,14 @@ impl Db {
         hooks::after_check();
         let open_path = open_path(&store);
         let conn = connect(&open_path, read_only, &store).map_err(|e| map_err(&path, e))?;
-        let db = Db {
+        let mut db = Db {
             conn,
             path,
             open_path,
             dir: store,
             writer_lock,
             read_only,
+            has_peer_book: true,
         };
         db.configure().map_err(|e| db.err(e))?;
         // The first read above opened the WAL and shared-memory files too:
@@ -143,6 +150,7 @@ impl Db {
             db.check_same_files()?;
         }
         drop(init);
+        db.has_peer_book = db.version()? >= schema::PEER_BOOK_VERSION;
         Ok(db)
     }
 
@@ -217,10 +225,11 @@ impl Db {
             Found::Empty | Found::Store(_) => false,
         };
         if self.read_only {
-            return if current {
-                Ok(true)
-            } else {
-                Err(self.read_only_error())
+            // An older store cannot be migrated here: serve it as it is
+            // (every read of it works; the peer book is empty).
+            return match found {
+                Found::Store(v) if v >= 1 => Ok(true),
+                _ => Err(self.read_only_error()),
             };
         }
         let mode: String = self
@@ -228,6 +237,14 @@ impl Db {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
         Ok(current && mode.eq_ignore_ascii_case("wal"))
+    }
+
+    /// The schema version recorded in the database.
+    pub(crate) fn version(&self) -> Result<i64> {
+        match schema::inspect(&self.conn).map_err(|e| self.err(e))? {
+            Found::Store(v) => Ok(v),
+            _ => Err(self.corrupted("the database lost its schema version")),
+        }
     }
 
     /// Makes a new store, or migrates an old one, under the exclusive

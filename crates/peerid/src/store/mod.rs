@@ -4,6 +4,7 @@
 
 pub(crate) mod db;
 mod path;
+mod peers;
 // The path-based form of the checks in `path.rs`, kept for its tests.
 #[cfg(test)]
 mod perms;

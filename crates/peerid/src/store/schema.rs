@@ -11,7 +11,10 @@ use rusqlite::{Connection, OptionalExtension};
 pub const APPLICATION_ID: i32 = 0x5045_4552;
 
 /// The schema version this build writes.
-pub const CURRENT_VERSION: i64 = 1;
+pub const CURRENT_VERSION: i64 = 2;
+
+/// The first version with the peer book (table `peer`).
+pub const PEER_BOOK_VERSION: i64 = 2;
 
 /// Migrations, index = from-version. `MIGRATIONS[0]` creates version 1.
 const MIGRATIONS: &[&str] = &[
@@ -39,6 +42,19 @@ const MIGRATIONS: &[&str] = &[
          id        INTEGER PRIMARY KEY CHECK (id = 1),
          peer_name TEXT NOT NULL REFERENCES identity (peer_name) ON DELETE CASCADE
      );",
+    // 1 -> 2: the peer book (docs/design.md §10). Public data only: no key
+    // column. Not linked to `identity`: deleting an identity leaves peers.
+    "CREATE TABLE peer (
+         id            INTEGER PRIMARY KEY,
+         peer_name     TEXT NOT NULL UNIQUE,
+         authority     TEXT NOT NULL,
+         classifier    TEXT NOT NULL,
+         friendly_name TEXT NOT NULL DEFAULT '',
+         key_type      TEXT NOT NULL,
+         certificate   BLOB NOT NULL,
+         added_at      INTEGER NOT NULL
+     );
+     CREATE INDEX peer_authority ON peer (authority);",
 ];
 
 /// What an opened database turned out to be.
@@ -105,6 +121,44 @@ mod tests {
         // Idempotent at the current version.
         migrate(&conn, CURRENT_VERSION).unwrap();
         assert_eq!(inspect(&conn).unwrap(), Found::Store(CURRENT_VERSION));
+    }
+
+    #[test]
+    fn version_1_gains_the_peer_table_and_keeps_its_rows() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate_to(&conn, 1);
+        conn.execute(
+            "INSERT INTO identity (peer_name, authority, classifier, key_type,
+                 private_key, certificate, created_at)
+             VALUES ('a.b', 'a', 'b', 'ed25519', x'00', x'00', 0)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(inspect(&conn).unwrap(), Found::Store(1));
+        migrate(&conn, 1).unwrap();
+        assert_eq!(inspect(&conn).unwrap(), Found::Store(2));
+        let identities: i64 = conn
+            .query_row("SELECT count(*) FROM identity", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(identities, 1);
+        let peers: i64 = conn
+            .query_row("SELECT count(*) FROM peer", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(peers, 0);
+    }
+
+    /// The schema as the release that wrote version `version` made it.
+    fn migrate_to(conn: &Connection, version: usize) {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        for (v, sql) in MIGRATIONS.iter().enumerate().take(version) {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "UPDATE schema_version SET version = ?1 WHERE id = 1",
+                [v as i64 + 1],
+            )
+            .unwrap();
+        }
     }
 
     #[test]

@@ -46,7 +46,8 @@ impl Store {
     /// Checks that `signature` is a good signature by `peer` over `data` in
     /// `namespace`, as [`sshsig::verify`](crate::verify) does, with the key
     /// this store holds for `peer` when it holds one: one of its
-    /// identities' (or, once the peer book holds it, a peer's).
+    /// identities' or a peer-book entry's ([`Store::peer`]). A peer it does
+    /// not hold is still checked by its self-certifying name.
     ///
     /// ```
     /// use peerid::{CreateOptions, SshSignature, Store};
@@ -71,7 +72,11 @@ impl Store {
     ) -> Result<()> {
         let known = match self.public_key(peer) {
             Ok(k) => Some(k),
-            Err(Error::NotFound { .. }) => None,
+            Err(Error::NotFound { .. }) => match self.peer(peer) {
+                Ok(p) => Some(p.public_key().clone()),
+                Err(Error::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            },
             Err(e) => return Err(e),
         };
         sshsig::verify(peer, namespace, data, signature, known.as_ref())

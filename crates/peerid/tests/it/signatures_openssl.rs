@@ -1,4 +1,4 @@
-//! `PrivateKey::sign` and `PublicKey::verify` (docs/design.md §9, each key
+//! `PrivateKey::sign` and `PublicKey::verify` (docs/design.md §14, each key
 //! type's natural algorithm) checked with the `openssl` command both ways:
 //! OpenSSL verifies what we sign with the public key we export, and we
 //! verify what OpenSSL signs with the private key we export. Without

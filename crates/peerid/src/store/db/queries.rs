@@ -214,7 +214,7 @@ impl Db {
     /// `wal_checkpoint(TRUNCATE)` with no busy handler: SQLITE_BUSY at once
     /// where TRUNCATE would wait for readers (and with the 30 s busy timeout
     /// did: a `sqlite3` shell in `BEGIN; SELECT ...` made `delete` wait 30 s).
-    fn checkpoint_without_waiting(&self) {
+    pub(super) fn checkpoint_without_waiting(&self) {
         if self.conn.busy_timeout(Duration::ZERO).is_ok() {
             let _ = self
                 .conn
@@ -327,6 +327,6 @@ fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     })
 }
 
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
 }
