@@ -9,11 +9,36 @@
 use std::fs;
 
 use base64::Engine as _;
-use peerid::{Error, KeyType, SshSignature};
+use peerid::{Classifier, Error, FriendlyName, Identity, KeyType, PrivateKey, SshSignature};
 
 use crate::openssh_keys::{B64, identity, pem_key, ssh_keygen};
 
-const TYPES: [KeyType; 3] = [KeyType::Ed25519, KeyType::P256, KeyType::Rsa(2048)];
+/// Every key type an identity may have; P-384 (imported only) signs as
+/// ecdsa-sha2-nistp384.
+const TYPES: [KeyType; 4] = [
+    KeyType::Ed25519,
+    KeyType::P256,
+    KeyType::Rsa(2048),
+    KeyType::P384,
+];
+
+/// An identity of any type, P-384 (which peerid does not create) on an
+/// imported key.
+fn any_identity(kt: KeyType) -> Identity {
+    if kt != KeyType::P384 {
+        return identity(kt);
+    }
+    use p384::elliptic_curve::Generate;
+    use p384::pkcs8::EncodePrivateKey;
+    let sk = p384::ecdsa::SigningKey::try_generate_from_rng(&mut getrandom::SysRng).unwrap();
+    let key = PrivateKey::from_pkcs8_der(sk.to_pkcs8_der().unwrap().as_bytes()).unwrap();
+    Identity::from_key(
+        key,
+        Classifier::new("git").unwrap(),
+        FriendlyName::default(),
+    )
+    .unwrap()
+}
 
 #[test]
 fn we_verify_ssh_keygen_signatures_and_refuse_every_bit_flip() {
@@ -21,7 +46,7 @@ fn we_verify_ssh_keygen_signatures_and_refuse_every_bit_flip() {
     let message = b"signed by OpenSSH\n";
     fs::write(tmp.path().join("msg"), message).unwrap();
     for kt in TYPES {
-        let id = identity(kt);
+        let id = any_identity(kt);
         let key = pem_key(tmp.path(), &id);
         let _ = fs::remove_file(tmp.path().join("msg.sig"));
         let out = ssh_keygen(
@@ -78,7 +103,7 @@ fn ssh_keygen_verifies_our_signatures() {
     let tmp = tempfile::tempdir().unwrap();
     let message = b"signed by peerid\n";
     for kt in TYPES {
-        let id = identity(kt);
+        let id = any_identity(kt);
         let sig = id.sign_ssh("file", &message[..]).unwrap();
         fs::write(tmp.path().join("sig"), sig.to_armored()).unwrap();
         fs::write(
