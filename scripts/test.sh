@@ -2,7 +2,8 @@
 # Runs every test of peerid on a fresh machine: installs what the tests use
 # (OpenSSL's command line, util-linux's setpriv, prlimit and script, the sqlite3
 # shell for the store's reader-snapshot and swap tests, libfiu's fiu-run for
-# injected I/O failures, strace to hold peerid at a system call, Python 3 and
+# injected I/O failures, strace to hold peerid at a system call, OpenSSH's
+# ssh-keygen and git for the signature tests, Python 3 and
 # its cryptography package,
 # the C compiler and valgrind for the C ABI test, man-db and bash for the
 # man page and completion tests, ssh-keygen for the fingerprint) when missing, then the
@@ -25,6 +26,7 @@ command -v strace >/dev/null || missing+=(strace)
 command -v man >/dev/null || missing+=(man-db)
 command -v bash >/dev/null || missing+=(bash)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+command -v git >/dev/null || missing+=(git)
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq

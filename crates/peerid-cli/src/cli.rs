@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod sign;
+pub use sign::*;
 mod peer;
 pub use peer::*;
 
@@ -25,7 +27,7 @@ friendly name that a single identity has.
 The store is --store DIR, else $PEERID_STORE, else ~/.local/share/peerid.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 already exists,
 5 invalid argument or input (an ambiguous NAME too), 6 store not accessible,
-7 store damaged.";
+7 store damaged, 8 signature does not verify, 9 peer not authenticated.";
 
 /// Manage peer identities: key pairs with self-signed identity certificates,
 /// named by secure peer names (<SHA-1 of the public key>.<classifier>).
@@ -132,6 +134,41 @@ An empty password also opens files that Windows wrote with no password.")]
   peerid peer-name --identity fd2f --classifier chat
   peerid peer-name --classifier printer      # unsecured: 0.printer")]
     PeerName(PeerNameArgs),
+
+    /// Sign data as an SSH signature (ssh-keygen -Y sign's format); prints it
+    #[command(after_help = "Examples:
+  peerid sign fd2f -n file report.pdf > report.pdf.sig
+  peerid sign fd2f -n file report.pdf -o report.pdf.sig
+
+Signing git commits with an identity:
+  git config gpg.format ssh
+  git config gpg.ssh.program peerid   # peerid answers git's ssh-keygen -Y calls
+  git config user.signingkey \"key::$(peerid ssh-key fd2f)\"
+  git commit -S -m 'signed by a peer name'")]
+    Sign(SignArgs),
+
+    /// Check an SSH signature by a peer; prints "Good signature from PEER"
+    #[command(after_help = "Examples:
+  peerid verify -I Bob -n file -s report.pdf.sig report.pdf
+  peerid verify -I \"$(cat bob.peername)\" -n file -s report.pdf.sig < report.pdf
+
+PEER may be any full peer name, known or not: the signature's key must hash to
+its authority. When PEER is one of your identities or in the peer book, the
+key must also be the one kept there.")]
+    Verify(VerifyArgs),
+
+    /// Print an identity's OpenSSH public key line (`ssh-ed25519 AAAA... PEERNAME`)
+    #[command(after_help = "Examples:
+  peerid ssh-key fd2f
+  peerid ssh-key fd2f | ssh-keygen -l -f -")]
+    SshKey(NameArg),
+
+    /// Print OpenSSH allowed_signers lines for every identity and peer, for ssh-keygen -Y verify and git
+    #[command(after_help = "Examples:
+  peerid allowed-signers > allowed_signers
+  ssh-keygen -Y verify -f allowed_signers -I \"$(cat bob.peername)\" -n file -s report.pdf.sig < report.pdf
+  git config gpg.ssh.allowedSignersFile \"$PWD/allowed_signers\"")]
+    AllowedSigners,
 
     /// The peer book: other peers' public identities (add, list, show, remove)
     #[command(after_help = "Examples:

@@ -214,6 +214,29 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// A `peerid -Y ...` (ssh-keygen mode) command line peerid does not take.
+    #[error("ssh-keygen mode: {reason}")]
+    SshKeygenUsage {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `peerid -Y sign -f KEYFILE`: no identity in the store has that key.
+    #[error(
+        "no identity in this store has the key {fingerprint} (see `peerid list` and `peerid ssh-key NAME`)"
+    )]
+    NoIdentityWithKey {
+        /// The key's OpenSSH fingerprint.
+        fingerprint: String,
+    },
+    /// An allowed_signers file that is malformed or too large.
+    #[error("allowed signers file, line {line}: {reason}")]
+    AllowedSigners {
+        /// The line (1-based; 0 for the file as a whole).
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// The signal handlers that clean up after SIGINT, SIGTERM and SIGHUP
     /// cannot be set up.
     #[error("setting up SIGINT, SIGTERM and SIGHUP: {reason}")]
@@ -256,7 +279,9 @@ impl Error {
             | NotConfirmed { .. }
             | OutputExists { .. }
             | Confirm { .. }
-            | NoPassword => ErrorKind::InvalidArg,
+            | NoPassword
+            | SshKeygenUsage { .. }
+            | AllowedSigners { .. } => ErrorKind::InvalidArg,
             NameNotFound { .. } => ErrorKind::NotFound,
             ReadingDocument { .. }
             | WritingOutputFile { .. }
@@ -264,6 +289,7 @@ impl Error {
             | FormattingJson { .. }
             | Signals { .. }
             | NotDumpable { .. } => ErrorKind::Fail,
+            NoIdentityWithKey { .. } => ErrorKind::NotFound,
         }
     }
 
@@ -440,6 +466,31 @@ mod tests {
             ),
             (Error::Signals { reason: "x".into() }, 1),
             (Error::NotDumpable { source: io() }, 1),
+            (Error::SshKeygenUsage { reason: "x".into() }, 5),
+            (
+                Error::NoIdentityWithKey {
+                    fingerprint: "SHA256:x".into(),
+                },
+                3,
+            ),
+            (
+                Error::AllowedSigners {
+                    line: 1,
+                    reason: "x".into(),
+                },
+                5,
+            ),
+            (
+                Error::Library(peerid::Error::SignatureInvalid { reason: "x".into() }),
+                8,
+            ),
+            (
+                Error::Library(peerid::Error::NotAuthenticated {
+                    peer_name: "a.b".into(),
+                    reason: "x".into(),
+                }),
+                9,
+            ),
             (
                 Error::PeerNotFound {
                     peer_name: "a.b".into(),
@@ -498,6 +549,9 @@ mod tests {
                 | Error::FormattingJson { .. }
                 | Error::Signals { .. }
                 | Error::NotDumpable { .. }
+                | Error::SshKeygenUsage { .. }
+                | Error::NoIdentityWithKey { .. }
+                | Error::AllowedSigners { .. }
                 | Error::PeerNotFound { .. }
                 | Error::PeerExists { .. }
                 | Error::NameNotFound { .. }

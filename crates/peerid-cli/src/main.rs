@@ -2,6 +2,7 @@
 //! parsing, the command and the exit code together.
 #![forbid(unsafe_code)]
 
+mod allowed_signers;
 mod cli;
 mod commands;
 mod confirm;
@@ -11,6 +12,7 @@ mod outfile;
 mod output;
 mod password;
 mod resolve;
+mod ssh_keygen;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,6 +26,14 @@ use crate::output::{ErrorJson, to_json};
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    // git runs gpg.ssh.program as ssh-keygen: `peerid -Y sign ...` (§9).
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv
+        .get(1)
+        .is_some_and(|a| a.as_encoded_bytes().starts_with(b"-Y"))
+    {
+        return ssh_keygen::run(&argv).map_or_else(|e| report(&e, false), |()| ExitCode::SUCCESS);
+    }
     let wants_json = std::env::args_os().any(|a| a == "--json");
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -93,6 +93,14 @@ pub enum Json {
     Exported(ExportedJson),
     /// `export -o FILE`.
     ExportedTo(ExportedToJson),
+    /// `sign`.
+    Signed(crate::commands::SignedJson),
+    /// `verify`.
+    Verified(crate::commands::VerifiedJson),
+    /// `ssh-key`.
+    SshKey(crate::commands::SshKeyJson),
+    /// `allowed-signers`.
+    AllowedSigners(Vec<crate::commands::AllowedSignerJson>),
 }
 
 /// `{"peer_name": "…"}`

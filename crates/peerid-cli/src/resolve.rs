@@ -45,6 +45,8 @@ pub enum What {
     Identity,
     /// The peer book's entries (`peerid peer list`), for the peer commands.
     Peer,
+    /// Identities and peers together: the signer `verify -I` names.
+    Signer,
 }
 
 impl What {
@@ -53,6 +55,7 @@ impl What {
         match self {
             What::Identity => "identity",
             What::Peer => "peer",
+            What::Signer => "identity or peer",
         }
     }
 
@@ -61,6 +64,7 @@ impl What {
         match self {
             What::Identity => "identities",
             What::Peer => "peers",
+            What::Signer => "identities and peers",
         }
     }
 
@@ -69,6 +73,7 @@ impl What {
         match self {
             What::Identity => "store",
             What::Peer => "peer book",
+            What::Signer => "store or its peer book",
         }
     }
 
@@ -77,6 +82,7 @@ impl What {
         match self {
             What::Identity => "peerid list",
             What::Peer => "peerid peer list",
+            What::Signer => "peerid list` or `peerid peer list",
         }
     }
 }
@@ -140,6 +146,29 @@ pub fn peer(store: &Store, arg: &str) -> Result<PeerName> {
         .into_iter()
         .map(|p| (p.peer_name().clone(), p.friendly_name().as_str().to_owned()));
     resolve(arg, candidates, What::Peer)
+}
+
+/// The signer `verify -I` names: a full peer name as it is, known or not
+/// (a peer name is self-certifying, docs/design.md §9); otherwise a unique
+/// beginning or friendly name among the identities and the peers together.
+///
+/// # Errors
+/// As [`resolve`], and store errors.
+pub fn signer(store: &Store, arg: &str) -> Result<PeerName> {
+    if let Some(name) = full_name(arg) {
+        return Ok(name);
+    }
+    let mut candidates = Vec::new();
+    store.list_each(|s| {
+        candidates.push((s.peer_name, s.friendly_name.as_str().to_owned()));
+        Ok(())
+    })?;
+    for p in store.peers()? {
+        if !candidates.iter().any(|(n, _)| n == p.peer_name()) {
+            candidates.push((p.peer_name().clone(), p.friendly_name().as_str().to_owned()));
+        }
+    }
+    resolve(arg, candidates, What::Signer)
 }
 
 /// The one candidate `arg` names among `(peer name, friendly name)` pairs

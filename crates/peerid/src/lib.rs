@@ -111,6 +111,7 @@ mod key;
 mod name;
 mod pbe;
 pub mod peer;
+mod sshsig;
 mod store;
 #[cfg(feature = "testkit")]
 #[doc(hidden)]
@@ -126,6 +127,7 @@ pub use name::{
     MAX_FRIENDLY_NAME_UTF16, MAX_PEER_NAME_UTF16, PeerName,
 };
 pub use peer::Peer;
+pub use sshsig::{MAX_SSH_SIGNATURE_LEN, SshSignature, verify};
 pub use store::{CreateOptions, IdentitySummary, STORE_ENV, Store, unsecured_peer_name};
 pub use transfer::{ExportParams, ImportNotice, ImportOptions, Imported, PfxProfile};
 

@@ -12,7 +12,12 @@ mod man;
 mod peer;
 mod peer_name;
 mod show;
+mod sign;
+mod ssh_key;
 mod xml;
+
+pub use sign::{SignedJson, VerifiedJson, open_data, read_signature};
+pub use ssh_key::{AllowedSignerJson, SshKeyJson};
 
 use std::path::Path;
 
@@ -58,17 +63,25 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
         // Answered above, before the store is opened.
         Command::Completions(args) => return Ok(completions::run(args)),
         Command::Man => return man::run(),
+        Command::Sign(args) => sign::sign(&store, args),
+        Command::Verify(args) => sign::verify(&store, args),
+        Command::SshKey(args) => ssh_key::ssh_key(&store, &args.name),
+        Command::AllowedSigners => ssh_key::allowed_signers(&store),
     };
     reply.map(Output::from)
 }
 
 /// Whether the command may hold a decrypted private key or a password: a new
-/// key (`create`, and `default`, which creates one on first use), an export
-/// or an import.
+/// key (`create`, and `default`, which creates one on first use), an export,
+/// an import or a signature.
 fn holds_secrets(command: &Command) -> bool {
     matches!(
         command,
-        Command::Create(_) | Command::Default(_) | Command::Export(_) | Command::Import(_)
+        Command::Create(_)
+            | Command::Default(_)
+            | Command::Export(_)
+            | Command::Import(_)
+            | Command::Sign(_)
     )
 }
 
@@ -77,19 +90,19 @@ fn holds_secrets(command: &Command) -> bool {
 /// read its /proc/<pid>/mem (docs/design.md §6: keys held only as long as needed).
 /// The flag stays for the rest of the process, which is short.
 #[cfg(target_os = "linux")]
-fn not_dumpable() -> Result<()> {
+pub(crate) fn not_dumpable() -> Result<()> {
     use rustix::process::{DumpableBehavior, set_dumpable_behavior};
     set_dumpable_behavior(DumpableBehavior::NotDumpable)
         .map_err(|e| Error::NotDumpable { source: e.into() })
 }
 
 #[cfg(not(target_os = "linux"))]
-fn not_dumpable() -> Result<()> {
+pub(crate) fn not_dumpable() -> Result<()> {
     Ok(())
 }
 
 /// The identity a NAME argument names: a full peer name, an abbreviation
 /// of one, or a friendly name ([`crate::resolve`]).
-fn identity_name(store: &Store, s: &str) -> Result<PeerName> {
+pub(crate) fn identity_name(store: &Store, s: &str) -> Result<PeerName> {
     crate::resolve::identity(store, s)
 }

@@ -172,7 +172,6 @@ impl PrivateKey {
         Zeroizing::new(doc.as_bytes().to_vec())
     }
 
-    #[allow(dead_code)] // SSHSIG (sshsig.rs) uses it: the next commit
     pub(super) fn inner(&self) -> &Inner {
         &self.inner
     }

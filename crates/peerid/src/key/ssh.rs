@@ -149,7 +149,6 @@ impl PublicKey {
     /// # Errors
     /// [`Error::SignatureInvalid`] if the signature's algorithm does not
     /// fit the key, its blob is malformed, or it does not verify.
-    #[allow(dead_code)] // SSHSIG (sshsig.rs) uses it: the next commit
     pub(crate) fn verify_ssh(&self, data: &[u8], sig: &Signature) -> Result<()> {
         use signature::Verifier;
         let invalid = |reason: &str| Error::SignatureInvalid {
@@ -221,7 +220,6 @@ impl PrivateKey {
     /// # Errors
     /// [`Error::Failed`] if the system random number generator or signing
     /// fails.
-    #[allow(dead_code)] // SSHSIG (sshsig.rs) uses it: the next commit
     pub(crate) fn sign_ssh(&self, data: &[u8]) -> Result<Signature> {
         use signature::{RandomizedSigner, SignatureEncoding, Signer};
         let failed = |e: signature::Error| Error::failed("signing", e);

@@ -9,6 +9,7 @@ mod peers;
 #[cfg(test)]
 mod perms;
 mod schema;
+mod signatures;
 mod transfer;
 
 use std::path::{Path, PathBuf};

@@ -10,6 +10,7 @@ mod openssh_keys;
 mod peer_book;
 mod pfx_interop;
 mod signatures_openssl;
+mod sshsig_openssh;
 mod store_v1;
 mod support;
 mod tamper_every_bit;
