@@ -90,7 +90,7 @@ def main():
                 r["sign_peerid"].append(timed([peerid, "--store", store, "sign", name, "-n", "file", msg],
                                               stdout=p_sig))
                 r["sign_o"].append(timed([peerid, "--store", store, "sign", name, "-n", "file", msg,
-                                          "-o", p_sig + ".o"]))
+                                          "-o", p_sig + ".o", "--force"]))
                 if os.path.exists(s_sig):
                     os.remove(s_sig)
                 r["sign_ssh"].append(timed([keygen, "-q", "-Y", "sign", "-n", "file", "-f", key, msg]))

@@ -22,7 +22,6 @@
 
 use std::io::Read;
 
-use sha2::Digest;
 use ssh_key::{HashAlg, LineEnding, SshSig};
 
 use crate::error::{Error, Result};
@@ -171,26 +170,24 @@ fn check_len(len: usize) -> Result<()> {
     Ok(())
 }
 
-/// The hash of everything `data` yields, read in 64 KiB pieces.
-fn hash_message(alg: HashAlg, data: impl Read) -> Result<Vec<u8>> {
-    match alg {
-        HashAlg::Sha256 => hash_with::<sha2::Sha256>(data),
-        _ => hash_with::<sha2::Sha512>(data),
-    }
-}
-
-fn hash_with<D: Digest>(mut data: impl Read) -> Result<Vec<u8>> {
-    let mut hasher = D::new();
+/// The hash of everything `data` yields, read in 64 KiB pieces: SHA-512,
+/// or SHA-256 for a signature that says so. ring's digest (assembly) rather
+/// than sha2: this hash is all the work of signing a large file (§9).
+fn hash_message(alg: HashAlg, mut data: impl Read) -> Result<Vec<u8>> {
+    let mut ctx = ring::digest::Context::new(match alg {
+        HashAlg::Sha256 => &ring::digest::SHA256,
+        _ => &ring::digest::SHA512,
+    });
     let mut buf = vec![0u8; CHUNK];
     loop {
         match data.read(&mut buf) {
             Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
+            Ok(n) => ctx.update(&buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Error::failed("reading the message", e)),
         }
     }
-    Ok(hasher.finalize().to_vec())
+    Ok(ctx.finish().as_ref().to_vec())
 }
 
 fn check_namespace(namespace: &str) -> Result<()> {
@@ -232,7 +229,7 @@ impl Identity {
     /// if reading `data`, the random number generator or signing fails.
     pub fn sign_ssh(&self, namespace: &str, data: impl Read) -> Result<SshSignature> {
         check_namespace(namespace)?;
-        let hash = hash_with::<sha2::Sha512>(data)?;
+        let hash = hash_message(HashAlg::Sha512, data)?;
         let signed = SshSig::signed_data_for_prehash(namespace, HashAlg::Sha512, &hash)
             .map_err(|e| Error::failed("encoding the signed data", e))?;
         let signature = self.private_key().sign_ssh(&signed)?;
