@@ -60,19 +60,38 @@ impl Time {
     /// # Errors
     /// [`Error::AllowedSigners`] for anything else.
     pub fn parse(s: &str) -> Result<Time> {
-        let (body, utc) = match s.strip_suffix(['Z', 'z']) {
+        let (body, utc) = match s.strip_suffix('Z') {
             Some(b) => (b, true),
             None => (s, false),
         };
+        let bad = || Error::AllowedSigners {
+            line: 0,
+            reason: format!("{s:?} is not a time of the form YYYYMMDD[HHMM[SS]][Z]"),
+        };
         if !body.bytes().all(|b| b.is_ascii_digit()) || ![8, 12, 14].contains(&body.len()) {
-            return Err(Error::AllowedSigners {
-                line: 0,
-                reason: format!("{s:?} is not a time of the form YYYYMMDD[HHMM[SS]][Z]"),
-            });
+            return Err(bad());
         }
         let mut digits = body.to_owned();
         while digits.len() < 14 {
             digits.push('0');
+        }
+        // As OpenSSH's parse_absolute_time (strptime): a real calendar field
+        // each, so that no impossible date compares as text.
+        let field = |r: std::ops::Range<usize>| digits[r].parse::<u32>().unwrap_or(u32::MAX);
+        let (month, day, hour, minute, second) = (
+            field(4..6),
+            field(6..8),
+            field(8..10),
+            field(10..12),
+            field(12..14),
+        );
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
+            return Err(bad());
         }
         Ok(Time { digits, utc })
     }
@@ -297,36 +316,31 @@ impl Entry {
     /// [`Error::AllowedSigners`] when a validity bound cannot be judged: a
     /// local-time bound with no verify time, or bound and time in different
     /// zones (one UTC, one local).
-    pub fn allows(&self, key: &PublicKey, namespace: &str, time: Option<&Time>) -> Result<bool> {
+    pub fn allows(&self, key: &PublicKey, namespace: Option<&str>, time: Option<&Time>) -> bool {
         if self.cert_authority || self.key.as_ref().ok() != Some(key) {
-            return Ok(false);
+            return false;
         }
-        if let Some(ns) = &self.namespaces
+        if let (Some(ns), Some(namespace)) = (&self.namespaces, namespace)
             && !match_list(namespace, ns)
         {
-            return Ok(false);
+            return false;
         }
         for (bound, after) in [(&self.valid_after, true), (&self.valid_before, false)] {
             let Some(bound) = bound else { continue };
             let now;
             let t = match time {
                 Some(t) => t,
-                None if bound.utc => {
+                None => {
                     now = Time::now_utc();
                     &now
                 }
-                None => {
-                    return Err(Error::AllowedSigners {
-                        line: 0,
-                        reason: "a local-time valid-after/valid-before needs -Overify-time (or write the bound in UTC, with Z)".to_owned(),
-                    });
-                }
             };
+            // A local time and a UTC one cannot be compared without the
+            // local zone's offset, which peerid does not read: such a line
+            // does not allow the key (it fails closed, and the next line
+            // is tried), rather than being guessed.
             if t.utc != bound.utc {
-                return Err(Error::AllowedSigners {
-                    line: 0,
-                    reason: "peerid compares valid-after/valid-before with the verify time only when both are UTC (Z) or both local".to_owned(),
-                });
+                return false;
             }
             let ok = if after {
                 t.digits >= bound.digits
@@ -334,10 +348,16 @@ impl Entry {
                 t.digits <= bound.digits
             };
             if !ok {
-                return Ok(false);
+                return false;
             }
         }
-        Ok(true)
+        true
+    }
+
+    /// The principals of this line, one by one, as OpenSSH's
+    /// find-principals prints them (split at commas).
+    pub fn principal_list(&self) -> impl Iterator<Item = &str> {
+        self.principals.split(',').take_while(|p| !p.is_empty())
     }
 }
 
@@ -374,17 +394,41 @@ mod tests {
         assert_eq!(e[0].valid_after.as_ref().unwrap().digits, "20200101000000");
         assert!(e[1].cert_authority);
         let key = e[2].key.as_ref().unwrap().clone();
-        assert!(e[2].allows(&key, "any", None).unwrap());
-        assert!(!e[1].allows(&key, "git", None).unwrap());
+        assert!(e[2].allows(&key, Some("any"), None));
+        assert!(!e[1].allows(&key, Some("git"), None));
         let t = Time::parse("20210101").unwrap();
-        assert!(e[0].allows(&key, "git", Some(&t)).unwrap());
-        assert!(!e[0].allows(&key, "mail", Some(&t)).unwrap());
+        assert!(e[0].allows(&key, Some("git"), Some(&t)));
+        assert!(!e[0].allows(&key, Some("mail"), Some(&t)));
+        // find-principals does not look at the namespace (OpenSSH's neither).
+        assert!(e[0].allows(&key, None, Some(&t)));
         let early = Time::parse("20191231").unwrap();
-        assert!(!e[0].allows(&key, "git", Some(&early)).unwrap());
-        // A local bound with a UTC time cannot be judged: refused, not guessed.
+        assert!(!e[0].allows(&key, Some("git"), Some(&early)));
+        // A local bound with a UTC time cannot be judged: that line does not
+        // allow the key (fails closed), and is no error that would stop
+        // the other lines from being tried.
         let utc = Time::parse("20210101Z").unwrap();
-        assert!(e[0].allows(&key, "git", Some(&utc)).is_err());
-        assert!(e[0].allows(&key, "git", None).is_err());
+        assert!(!e[0].allows(&key, Some("git"), Some(&utc)));
+        assert!(!e[0].allows(&key, Some("git"), None));
+        assert_eq!(e[0].principal_list().collect::<Vec<_>>(), ["a.x", "b.y"]);
+    }
+
+    #[test]
+    fn impossible_times_are_refused() {
+        for bad in [
+            "20201301",
+            "20200100",
+            "20200132",
+            "202001012400",
+            "202001010060",
+            "20200101z",
+            "2020010100000",
+            "",
+        ] {
+            assert!(Time::parse(bad).is_err(), "{bad}");
+        }
+        for good in ["20200229", "202012312359", "20201231235960Z"] {
+            assert!(Time::parse(good).is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -270,11 +270,24 @@ fn check_revoked(args: &Args, key: &PublicKey) -> Result<()> {
         return Ok(());
     };
     let text = read_text(path, allowed_signers::MAX_FILE_LEN as u64)?;
-    for line in text.lines().map(str::trim) {
+    for (n, line) in text.lines().map(str::trim).enumerate() {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        if PublicKey::from_openssh(line).ok().as_ref() == Some(key) {
+        // A line that is not a public key (a KRL, a line with options or a
+        // principal in front) fails closed, as ssh-keygen refuses then: a
+        // revocation that cannot be read must not let the key through.
+        let Ok(revoked) = PublicKey::from_openssh(line) else {
+            return Err(peerid::Error::SignatureInvalid {
+                reason: format!(
+                    "line {} of the revoked keys file {} is not an OpenSSH public key line (KRL files are not supported)",
+                    n + 1,
+                    path.display()
+                ),
+            }
+            .into());
+        };
+        if &revoked == key {
             return Err(peerid::Error::SignatureInvalid {
                 reason: format!("the key {} is revoked", key.openssh_fingerprint()),
             }
@@ -308,7 +321,7 @@ fn verify(args: &Args) -> Result<()> {
     let mut listed = false;
     for e in &entries {
         if allowed_signers::match_list(principal, &e.principals)
-            && e.allows(key, namespace, args.verify_time.as_ref())?
+            && e.allows(key, Some(namespace), args.verify_time.as_ref())
         {
             listed = true;
             break;
@@ -325,22 +338,44 @@ fn verify(args: &Args) -> Result<()> {
         .into());
     }
     // A secure peer name is self-certifying: its key must also hash to it.
-    if let Ok(peer) = PeerName::parse_secure(principal) {
-        peerid::verify(&peer, namespace, std::io::stdin().lock(), &sig, None)?;
-    } else {
-        sig.check(namespace, std::io::stdin().lock())?;
+    // A principal that begins like one (40 hex digits and a dot) but does
+    // not parse is refused, not checked as a plain name: git would show it
+    // as that authority's signer.
+    match PeerName::parse_secure(principal) {
+        Ok(peer) => peerid::verify(&peer, namespace, std::io::stdin().lock(), &sig, None)?,
+        Err(e) if looks_like_peer_name(principal) => {
+            return Err(peerid::Error::SignatureInvalid {
+                reason: format!("the principal is not a valid peer name: {e}"),
+            }
+            .into());
+        }
+        Err(_) => sig.check(namespace, std::io::stdin().lock())?,
     }
     good_line(args, namespace, &format!(" for {principal}"), &sig)
+}
+
+/// Whether `s` begins as a secure peer name does: 40 hex digits, then a dot
+/// or nothing.
+fn looks_like_peer_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 40
+        && b[..40].iter().all(u8::is_ascii_hexdigit)
+        && b.get(40).is_none_or(|&c| c == b'.')
 }
 
 fn find_principals(args: &Args) -> Result<()> {
     let sig = read_signature(need(&args.signature, "-s SIGNATURE")?)?;
     let entries = allowed(args)?;
     let mut out = String::new();
+    // As OpenSSH's sshsig_find_principals: the namespace is not looked at
+    // here (verify checks it), and each principal of a matching line is
+    // printed on a line of its own, which git then passes to -Y verify -I.
     for e in &entries {
-        if e.allows(sig.public_key(), sig.namespace(), args.verify_time.as_ref())? {
-            out.push_str(&e.principals);
-            out.push('\n');
+        if e.allows(sig.public_key(), None, args.verify_time.as_ref()) {
+            for p in e.principal_list() {
+                out.push_str(p);
+                out.push('\n');
+            }
         }
     }
     if out.is_empty() {
@@ -398,6 +433,20 @@ mod tests {
         let a = parse(&argv(&["-Yfind-principals", "-f/a", "-s", "/s", ""])).unwrap();
         assert_eq!(a.op, Some(Op::FindPrincipals));
         assert_eq!(a.file, Some(PathBuf::from("/a")));
+    }
+
+    #[test]
+    fn what_begins_as_a_peer_name() {
+        let auth = "fd2f1c9a0b3c4d5e6f708192a3b4c5d6e7f80912";
+        assert!(looks_like_peer_name(auth));
+        assert!(looks_like_peer_name(&format!("{auth}.{}", "x".repeat(200))));
+        assert!(looks_like_peer_name(&format!(
+            "{}.chat",
+            auth.to_uppercase()
+        )));
+        assert!(!looks_like_peer_name(&format!("{auth}x.chat")));
+        assert!(!looks_like_peer_name("alice@example.com"));
+        assert!(!looks_like_peer_name(&auth[..39]));
     }
 
     #[test]

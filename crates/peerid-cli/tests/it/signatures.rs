@@ -486,3 +486,73 @@ fn sign_and_verify_take_short_names() {
     let (code, _, _) = env.fails(&["verify", "-I", "Mallory", "-n", "file", "-s", sig_path, msg]);
     assert_eq!(code, 3);
 }
+
+/// `peerid -Y` as git calls it, where it must do what ssh-keygen does:
+/// find-principals prints each principal of a matching line on a line of
+/// its own and does not filter by namespace; a revoked-keys file with a
+/// line that is not a bare public key refuses the signature (fails
+/// closed), as ssh-keygen does; a principal that begins as a peer name but
+/// is not a valid one is refused, not checked as a plain name.
+#[test]
+fn dash_y_does_what_ssh_keygen_does_for_git() {
+    let env = Env::new();
+    let name = env.create(&[]);
+    let key = env.ok(&["ssh-key", &name]);
+    let key = key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    fs::write(env.path("msg"), b"commit\n").unwrap();
+    let sig = env.ok(&[
+        "sign",
+        &name,
+        "-n",
+        "git",
+        env.path("msg").to_str().unwrap(),
+    ]);
+    fs::write(env.path("msg.sig"), &sig).unwrap();
+    fs::write(
+        env.path("allowed"),
+        format!("\"dev@example.com,{name}\" namespaces=\"file\" {key}\n"),
+    )
+    .unwrap();
+    let (ok, out, err) = bash(
+        &env,
+        "PEERID_STORE=$STORE $PEERID -Y find-principals -f allowed -s msg.sig",
+        b"",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, format!("dev@example.com\n{name}\n"));
+
+    fs::write(env.path("allowed"), format!("{name} {key}\n")).unwrap();
+    let verify = |extra: &str, principal: &str| {
+        bash(
+            &env,
+            &format!(
+                "PEERID_STORE=$STORE $PEERID -Y verify -n git -f allowed -I '{principal}' -s msg.sig {extra} < msg"
+            ),
+            b"",
+        )
+    };
+    let (ok, out, err) = verify("", &name);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with(&format!(
+            "Good \"git\" signature for {name} with ED25519 key SHA256:"
+        )),
+        "{out}"
+    );
+    fs::write(env.path("revoked"), format!("mallory@example.com {key}\n")).unwrap();
+    let (ok, _, err) = verify("-r revoked", &name);
+    assert!(
+        !ok,
+        "a revoked-keys line peerid cannot read let the key through"
+    );
+    assert!(err.contains("revoked keys file"), "{err}");
+    fs::write(env.path("revoked"), "# nothing revoked\n").unwrap();
+    assert!(verify("-r revoked", &name).0);
+
+    // The key's own authority with a classifier too long to be a peer name.
+    let bad = format!("{}.{}", &name[..40], "x".repeat(200));
+    fs::write(env.path("allowed"), format!("{}* {key}\n", &name[..40])).unwrap();
+    let (ok, _, err) = verify("", &bad);
+    assert!(!ok, "an invalid peer name was checked as a plain principal");
+    assert!(err.contains("not a valid peer name"), "{err}");
+}
