@@ -245,7 +245,7 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
 /// The proleptic Gregorian date `days` after 1970-01-01: the date is
 /// counted in 400-year eras of 146,097 days from 0000-03-01, so that the
 /// leap day falls at the end of each counted year.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
+pub fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468;
     let era = z / 146_097;
     let doe = z % 146_097;
@@ -298,7 +298,12 @@ mod tests {
         let cases = [
             (0, "1970-01-01T00:00:00Z"),
             (951_782_400, "2000-02-29T00:00:00Z"),
+            (951_868_799, "2000-02-29T23:59:59Z"),
+            (951_868_800, "2000-03-01T00:00:00Z"),
+            (1_709_164_800, "2024-02-29T00:00:00Z"),
             (1_709_251_199, "2024-02-29T23:59:59Z"),
+            (1_735_689_599, "2024-12-31T23:59:59Z"),
+            (4_102_444_800, "2100-01-01T00:00:00Z"),
             (1_796_143_112, "2026-12-01T16:38:32Z"),
             (4_107_542_400, "2100-03-01T00:00:00Z"),
             (253_402_300_799, "9999-12-31T23:59:59Z"),

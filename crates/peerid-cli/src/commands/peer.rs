@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::import::read_bounded;
 use crate::cli::{PeerAddArgs, PeerArgs, PeerCommand};
 use crate::error::{Error, Result};
-use crate::output::{Output, terminal_safe, to_json};
+use crate::output::{Output, rfc3339, terminal_safe, to_json};
 
 /// Runs one `peer` subcommand, rendered in the form asked for.
 pub fn run(store: &Store, args: &PeerArgs, json: bool) -> Result<Output> {
@@ -136,46 +136,4 @@ struct RemovedJson {
 
 fn unix_seconds(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` (UTC) of a time after the epoch: days to a
-/// proleptic Gregorian date by whole 400-year eras of 146,097 days.
-fn rfc3339(t: SystemTime) -> String {
-    let secs = unix_seconds(t);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Shift the epoch to 0000-03-01 so that leap days end each year.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn rfc3339_dates() {
-        let at = |s: u64| rfc3339(UNIX_EPOCH + Duration::from_secs(s));
-        assert_eq!(at(0), "1970-01-01T00:00:00Z");
-        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(at(951_868_799), "2000-02-29T23:59:59Z");
-        assert_eq!(at(951_868_800), "2000-03-01T00:00:00Z");
-        assert_eq!(at(1_709_164_800), "2024-02-29T00:00:00Z");
-        assert_eq!(at(1_735_689_599), "2024-12-31T23:59:59Z");
-        assert_eq!(at(4_102_444_800), "2100-01-01T00:00:00Z");
-        assert_eq!(at(253_402_300_799), "9999-12-31T23:59:59Z");
-    }
 }
