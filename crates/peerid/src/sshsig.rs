@@ -17,8 +17,8 @@
 //!
 //! where `signature` is over
 //! `"SSHSIG" || string namespace || string reserved || string hash_algorithm || string H(message)`.
-//! The message is only ever hashed, in 256 KiB pieces (at most four held),
-//! so it is never held in memory.
+//! The message is only ever hashed, in 64 KiB pieces, so it is never held
+//! in memory.
 
 use std::io::Read;
 
@@ -29,11 +29,12 @@ use crate::identity::Identity;
 use crate::key::{KeyType, PublicKey};
 use crate::name::PeerName;
 
-mod digest;
-
 /// The largest armoured signature read: an RSA-8192 signature with its key
 /// is about 3.5 KiB of text.
 pub const MAX_SSH_SIGNATURE_LEN: usize = 16 * 1024;
+
+/// How much of the message is hashed at a time.
+const CHUNK: usize = 64 * 1024;
 
 /// An SSH signature: the signer's public key, the namespace, and the
 /// signature over the hash of a message (`PROTOCOL.sshsig`). Made by
@@ -169,17 +170,24 @@ fn check_len(len: usize) -> Result<()> {
     Ok(())
 }
 
-/// The hash of everything `data` yields (digest.rs): SHA-512, or SHA-256
-/// for a signature that says so. ring's digest (assembly) rather than
-/// sha2: this hash is all the work of signing a large file (§9).
-fn hash_message(alg: HashAlg, data: impl Read) -> Result<Vec<u8>> {
-    digest::digest(
-        match alg {
-            HashAlg::Sha256 => &ring::digest::SHA256,
-            _ => &ring::digest::SHA512,
-        },
-        data,
-    )
+/// The hash of everything `data` yields, read in 64 KiB pieces: SHA-512,
+/// or SHA-256 for a signature that says so. ring's digest (assembly) rather
+/// than sha2: this hash is all the work of signing a large file (§9).
+fn hash_message(alg: HashAlg, mut data: impl Read) -> Result<Vec<u8>> {
+    let mut ctx = ring::digest::Context::new(match alg {
+        HashAlg::Sha256 => &ring::digest::SHA256,
+        _ => &ring::digest::SHA512,
+    });
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        match data.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => ctx.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::failed("reading the message", e)),
+        }
+    }
+    Ok(ctx.finish().as_ref().to_vec())
 }
 
 fn check_namespace(namespace: &str) -> Result<()> {
@@ -195,7 +203,7 @@ impl Identity {
     /// Signs everything `data` yields in `namespace`, as `ssh-keygen -Y
     /// sign -n namespace` does: SSHSIG with hash `sha512`, Ed25519, ECDSA
     /// (P-256 with SHA-256, P-384 with SHA-384) or RSA as `rsa-sha2-512`.
-    /// `data` is read in 256 KiB pieces and never held whole.
+    /// `data` is read in 64 KiB pieces and never held whole.
     ///
     /// ([`Identity::sign`] signs bytes in the key's natural algorithm, as
     /// the IDC is signed.)
