@@ -3,8 +3,8 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::Db;
 use super::queries::is_unique_violation;
-use super::{Db, WriteTx};
 use crate::error::{Error, Result};
 
 /// One peer as the database holds it: public data only.
@@ -107,22 +107,6 @@ impl Db {
     /// the database's pages (`secure_delete`) and the log checkpointed, as
     /// [`Db::delete`] does for an identity.
     pub fn remove_peer(&self, peer_name: &str) -> Result<()> {
-        let tx = self.write_tx()?;
-        let n = tx
-            .execute("DELETE FROM peer WHERE peer_name = ?1", [peer_name])
-            .map_err(|e| self.err(e))?;
-        if n == 0 {
-            return Err(Error::NotFound {
-                peer_name: peer_name.into(),
-            });
-        }
-        let WriteTx {
-            tx,
-            _file,
-            _process,
-        } = tx;
-        tx.commit().map_err(|e| self.err(e))?;
-        self.checkpoint_without_waiting();
-        Ok(())
+        self.delete_row("DELETE FROM peer WHERE peer_name = ?1", peer_name)
     }
 }

@@ -227,10 +227,15 @@ impl Db {
     /// overwritten by later checkpoints, and the log is removed when the last
     /// connection closes.
     pub fn delete(&self, peer_name: &str) -> Result<()> {
+        self.delete_row("DELETE FROM identity WHERE peer_name = ?1", peer_name)
+    }
+
+    /// Runs `delete` (one row by peer name, `?1`) in a write transaction:
+    /// [`Error::NotFound`] if it removed none; else commits and checkpoints
+    /// as [`Db::delete`] says. The identity and peer-book deletes share it.
+    pub(super) fn delete_row(&self, delete: &str, peer_name: &str) -> Result<()> {
         let tx = self.write_tx()?;
-        let n = tx
-            .execute("DELETE FROM identity WHERE peer_name = ?1", [peer_name])
-            .map_err(|e| self.err(e))?;
+        let n = tx.execute(delete, [peer_name]).map_err(|e| self.err(e))?;
         if n == 0 {
             return Err(Error::NotFound {
                 peer_name: peer_name.into(),
