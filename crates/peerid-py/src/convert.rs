@@ -1,0 +1,155 @@
+//! Arguments from Python: passwords, peer names, documents and the data a
+//! signature is over.
+
+use std::io::{self, Read};
+
+use peerid::PeerName;
+use peerid::secrecy::SecretString;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
+use zeroize::Zeroize;
+
+use crate::errors::{IntoPy, invalid};
+
+/// A password given as `str`, or as `bytes` holding UTF-8 (the PKCS#12 and
+/// PBES2 derivations are defined on text). The copy is a [`SecretString`],
+/// wiped when dropped; the Python object stays the caller's.
+pub(crate) fn password(obj: &Bound<'_, PyAny>) -> PyResult<SecretString> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(SecretString::from(s.to_cow()?.into_owned()));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        let mut copy = b.as_bytes().to_vec();
+        return match String::from_utf8(copy) {
+            Ok(s) => Ok(SecretString::from(s)),
+            Err(e) => {
+                copy = e.into_bytes();
+                copy.zeroize();
+                // The message says nothing of the bytes themselves.
+                Err(invalid("a password given as bytes must be UTF-8"))
+            }
+        };
+    }
+    Err(PyTypeError::new_err("a password is a str or bytes"))
+}
+
+/// A peer name argument, exactly as `peerid list` prints it.
+pub(crate) fn peer_name(name: &str) -> PyResult<PeerName> {
+    PeerName::parse(name).py_err()
+}
+
+/// A document (XML or an armoured signature) given as `str` or `bytes`.
+pub(crate) fn document(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned().into_bytes());
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    Err(PyTypeError::new_err("a document is a str or bytes"))
+}
+
+/// The data a signature is over: bytes held by Python, or a binary file
+/// object read in pieces.
+pub(crate) enum Data<'py> {
+    /// `bytes` (immutable: read in place with the GIL released).
+    Bytes(Bound<'py, PyBytes>),
+    /// A copy of a `bytearray` or `memoryview`, which another thread could
+    /// change while the GIL is released.
+    Copied(Vec<u8>),
+    /// An object with `read(n) -> bytes`.
+    File(PyReader),
+}
+
+impl<'py> Data<'py> {
+    /// Reads a `data` argument.
+    pub(crate) fn from_py(obj: &Bound<'py, PyAny>) -> PyResult<Data<'py>> {
+        if let Ok(b) = obj.cast::<PyBytes>() {
+            return Ok(Data::Bytes(b.clone()));
+        }
+        if let Ok(b) = obj.cast::<PyByteArray>() {
+            return Ok(Data::Copied(b.to_vec()));
+        }
+        if obj.cast::<PyMemoryView>().is_ok() {
+            let bytes = obj.call_method0("tobytes")?;
+            return Ok(Data::Copied(bytes.cast::<PyBytes>()?.as_bytes().to_vec()));
+        }
+        if obj.hasattr("read")? {
+            return Ok(Data::File(PyReader {
+                file: obj.clone().unbind(),
+                error: None,
+            }));
+        }
+        Err(PyTypeError::new_err(
+            "data is bytes, bytearray, memoryview or a binary file object",
+        ))
+    }
+
+    /// The data as a reader that needs no GIL to be handed to another
+    /// thread's closure: a slice, or the file reader (which takes the GIL
+    /// for each piece).
+    pub(crate) fn reader(&mut self) -> DataReader<'_> {
+        match self {
+            Data::Bytes(b) => DataReader::Slice(b.as_bytes()),
+            Data::Copied(v) => DataReader::Slice(v),
+            Data::File(r) => DataReader::File(r),
+        }
+    }
+
+    /// The Python exception the file raised while being read, if it did:
+    /// raised instead of the library's error that it caused.
+    pub(crate) fn take_error(&mut self) -> Option<PyErr> {
+        match self {
+            Data::File(r) => r.error.take(),
+            _ => None,
+        }
+    }
+}
+
+/// A [`Read`] over [`Data`].
+pub(crate) enum DataReader<'a> {
+    /// Bytes in memory.
+    Slice(&'a [u8]),
+    /// A Python file object.
+    File(&'a mut PyReader),
+}
+
+impl Read for DataReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            DataReader::Slice(s) => s.read(buf),
+            DataReader::File(r) => r.read(buf),
+        }
+    }
+}
+
+/// A Python binary file object as a [`Read`]: each `read` attaches to the
+/// interpreter for one `file.read(n)`, so hashing runs without the GIL.
+pub(crate) struct PyReader {
+    file: Py<PyAny>,
+    error: Option<PyErr>,
+}
+
+impl Read for PyReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let got = Python::attach(|py| -> PyResult<usize> {
+            let chunk = self.file.bind(py).call_method1("read", (buf.len(),))?;
+            let chunk = chunk.cast::<PyBytes>().map_err(|_| {
+                PyTypeError::new_err("the file's read() must return bytes: open it in binary mode")
+            })?;
+            let bytes = chunk.as_bytes();
+            if bytes.len() > buf.len() {
+                return Err(PyTypeError::new_err(
+                    "the file's read(n) returned more than n bytes",
+                ));
+            }
+            buf[..bytes.len()].copy_from_slice(bytes);
+            Ok(bytes.len())
+        });
+        got.map_err(|e| {
+            self.error = Some(e);
+            io::Error::other("the Python file object raised an exception")
+        })
+    }
+}

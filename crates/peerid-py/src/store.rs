@@ -1,0 +1,265 @@
+//! `peerid.Store`: a user's identity store (docs/design.md §6).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use peerid::transfer::{self, DEFAULT_MAX_ITERATIONS};
+use peerid::{
+    Classifier, CreateOptions, ExportParams, FriendlyName, ImportOptions, KeyType, PfxProfile,
+};
+use pyo3::exceptions::PyUserWarning;
+use pyo3::prelude::*;
+use pyo3::types::{PyIterator, PyList};
+
+use crate::convert::peer_name;
+use crate::errors::IntoPy;
+use crate::identity::Identity;
+use crate::peers::PeerBook;
+use crate::shared::Shared;
+
+/// The most identities one `create_batch` call makes.
+const MAX_BATCH: usize = 100_000;
+
+/// A user's identity store: a private directory holding an SQLite database.
+/// Safe to share between threads; every call is one transaction and
+/// releases the GIL while it runs.
+#[pyclass(frozen, module = "peerid")]
+pub struct Store {
+    shared: Arc<Shared>,
+}
+
+impl Store {
+    /// Runs `f` on the library store with the GIL released.
+    pub(crate) fn with_store<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&peerid::Store) -> peerid::Result<T> + Send,
+    ) -> PyResult<T> {
+        self.shared.with(py, f)
+    }
+
+    fn identity(&self, py: Python<'_>, name: &peerid::PeerName) -> PyResult<Identity> {
+        let summary = self.shared.with(py, |s| s.show(name))?;
+        Ok(Identity::new(&self.shared, summary))
+    }
+}
+
+fn create_options(
+    classifier: &str,
+    friendly_name: Option<&str>,
+    key: &str,
+) -> PyResult<CreateOptions> {
+    Ok(CreateOptions {
+        classifier: Classifier::new(classifier).py_err()?,
+        friendly_name: friendly_name
+            .map(FriendlyName::new)
+            .transpose()
+            .py_err()?
+            .unwrap_or_default(),
+        key_type: KeyType::parse(key).py_err()?,
+    })
+}
+
+#[pymethods]
+impl Store {
+    /// Opens the store in `path`, creating it (0700, database 0600) if
+    /// needed; `None` is `$PEERID_STORE`, else the per-user data directory
+    /// (`~/.local/share/peerid` on Linux), as for the `peerid` command.
+    #[new]
+    #[pyo3(signature = (path = None))]
+    fn new(py: Python<'_>, path: Option<PathBuf>) -> PyResult<Store> {
+        Ok(Store {
+            shared: Shared::open(py, path)?,
+        })
+    }
+
+    /// The store's directory.
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.shared.dir().to_owned()
+    }
+
+    /// The peer book of this store.
+    #[getter]
+    fn peers(&self) -> PeerBook {
+        PeerBook::new(&self.shared)
+    }
+
+    /// Creates an identity with a new key. `key` is one of ed25519 (the
+    /// default), p256, rsa2048, rsa3072, rsa4096.
+    #[pyo3(signature = (classifier = "", friendly_name = None, key = "ed25519"))]
+    fn create(
+        &self,
+        py: Python<'_>,
+        classifier: &str,
+        friendly_name: Option<&str>,
+        key: &str,
+    ) -> PyResult<Identity> {
+        let opts = create_options(classifier, friendly_name, key)?;
+        let name = self.shared.with(py, |s| s.create(&opts))?;
+        self.identity(py, &name)
+    }
+
+    /// Creates `count` identities with new keys in one transaction (at most
+    /// 100,000 at a time): the quick way to fill a store.
+    #[pyo3(signature = (count, classifier = "", key = "ed25519"))]
+    fn create_batch(
+        &self,
+        py: Python<'_>,
+        count: usize,
+        classifier: &str,
+        key: &str,
+    ) -> PyResult<Vec<Identity>> {
+        if count > MAX_BATCH {
+            return Err(crate::errors::invalid(format!(
+                "create_batch makes at most {MAX_BATCH} identities at a time, not {count}"
+            )));
+        }
+        let opts = vec![create_options(classifier, None, key)?; count];
+        let names = self.shared.with(py, |s| s.create_batch(&opts))?;
+        let wanted: std::collections::BTreeSet<_> = names.into_iter().collect();
+        let all = self.shared.with(py, |s| s.list())?;
+        Ok(all
+            .into_iter()
+            .filter(|s| wanted.contains(&s.peer_name))
+            .map(|s| Identity::new(&self.shared, s))
+            .collect())
+    }
+
+    /// Every identity, ordered by peer name.
+    fn list(&self, py: Python<'_>) -> PyResult<Vec<Identity>> {
+        let all = self.shared.with(py, |s| s.list())?;
+        Ok(all
+            .into_iter()
+            .map(|s| Identity::new(&self.shared, s))
+            .collect())
+    }
+
+    /// The default identity, created (Ed25519, no classifier) on first use.
+    fn default(&self, py: Python<'_>) -> PyResult<Identity> {
+        let name = self.shared.with(py, |s| s.default_identity())?;
+        self.identity(py, &name)
+    }
+
+    /// Makes an identity the store's default.
+    fn set_default(&self, py: Python<'_>, name: &str) -> PyResult<()> {
+        let name = peer_name(name)?;
+        self.shared.with(py, |s| s.set_default(&name))
+    }
+
+    /// Exports an identity, private key included, as a `PEERIDENTITYEXPORT`
+    /// document protected by `password` (str, or bytes holding UTF-8; never
+    /// kept). `iterations` defaults to 600,000 (2,048 with `legacy`, which
+    /// uses 3DES and HMAC-SHA1 for readers that predate AES PFX files). The
+    /// key derivation runs with the GIL released and the store unlocked.
+    #[pyo3(signature = (name, password, iterations = None, legacy = false))]
+    fn export(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        password: &Bound<'_, PyAny>,
+        iterations: Option<u32>,
+        legacy: bool,
+    ) -> PyResult<String> {
+        let name = peer_name(name)?;
+        let password = crate::convert::password(password)?;
+        let base = if legacy {
+            ExportParams::legacy()
+        } else {
+            ExportParams::default()
+        };
+        let params = ExportParams {
+            profile: if legacy {
+                PfxProfile::Legacy
+            } else {
+                PfxProfile::Modern
+            },
+            iterations: iterations.unwrap_or(base.iterations),
+        };
+        let shared = &self.shared;
+        py.detach(|| {
+            let identity = shared.lock().get(&name)?;
+            transfer::export(&identity, &password, &params)
+        })
+        .py_err()
+    }
+
+    /// Imports an identity from an export document (str or bytes) with its
+    /// password, refusing a document whose key derivation asks for more than
+    /// `max_iterations` (default 1,000,000). What of the document could not
+    /// be kept (a friendly name the store cannot hold) is a `UserWarning`.
+    #[pyo3(signature = (document, password, max_iterations = DEFAULT_MAX_ITERATIONS))]
+    fn import_(
+        &self,
+        py: Python<'_>,
+        document: &Bound<'_, PyAny>,
+        password: &Bound<'_, PyAny>,
+        max_iterations: u32,
+    ) -> PyResult<Identity> {
+        let doc = crate::convert::document(document)?;
+        let password = crate::convert::password(password)?;
+        let opts = ImportOptions { max_iterations };
+        let shared = &self.shared;
+        let imported = py
+            .detach(|| {
+                // Steps 1-6 of the import (the key derivation among them)
+                // without the lock, then the one atomic insert.
+                let imported = transfer::import(&doc, &password, &opts)?;
+                shared.lock().insert(&imported.identity)?;
+                Ok(imported)
+            })
+            .py_err()?;
+        for notice in &imported.notices {
+            PyErr::warn(
+                py,
+                &py.get_type::<PyUserWarning>(),
+                &std::ffi::CString::new(notice.to_string()).unwrap_or_default(),
+                1,
+            )?;
+        }
+        let name = imported.peer_name().clone();
+        drop(imported);
+        self.identity(py, &name)
+    }
+
+    fn __getitem__(&self, py: Python<'_>, name: &str) -> PyResult<Identity> {
+        let name = peer_name(name)?;
+        self.identity(py, &name)
+    }
+
+    fn __delitem__(&self, py: Python<'_>, name: &str) -> PyResult<()> {
+        let name = peer_name(name)?;
+        self.shared.with(py, |s| s.delete(&name))
+    }
+
+    fn __contains__(&self, py: Python<'_>, name: &str) -> PyResult<bool> {
+        let Ok(name) = peer_name(name) else {
+            return Ok(false);
+        };
+        match py.detach(|| self.shared.lock().show(&name)) {
+            Ok(_) => Ok(true),
+            Err(peerid::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(crate::errors::to_py(e)),
+        }
+    }
+
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        let mut n = 0usize;
+        self.shared.with(py, |s| {
+            s.list_each(|_| {
+                n += 1;
+                Ok(())
+            })
+        })?;
+        Ok(n)
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        let list = PyList::new(py, self.list(py)?)?;
+        PyIterator::from_object(&list)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<peerid.Store {}>", self.shared.dir().display())
+    }
+}
