@@ -31,7 +31,7 @@ def _find_cli() -> Path:
     """The `peerid` command: $PEERID_BIN, else the debug build in the cargo
     target directory (cargo test builds it), else built now."""
     given = os.environ.get("PEERID_BIN")
-    if given:
+    if given and Path(given).exists():
         return Path(given)
     target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
     built = target / "debug" / "peerid"
