@@ -46,7 +46,7 @@
 //! let bob = Identity::generate(KeyType::P256, Classifier::new("chat")?, FriendlyName::default())?;
 //!
 //! // Bob serves anyone of Alice's authority; Alice wants exactly Bob.
-//! let server = server_config(&bob, Policy::Authority(alice.peer_name().authority().clone()))?;
+//! let server = server_config(&bob, Policy::Authority(*alice.peer_name().authority()))?;
 //! let client = client_config(&alice, Policy::PeerName(bob.peer_name().clone()))?;
 //! let mut s = ServerConnection::new(Arc::new(server))?;
 //! let mut c = ClientConnection::new(Arc::new(client), server_name(Some(bob.peer_name())))?;

@@ -1,0 +1,1 @@
+//! The example runs (placeholder until the example lands).
