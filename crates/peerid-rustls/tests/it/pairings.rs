@@ -96,3 +96,35 @@ fn server_name_is_the_authority() {
         peerid_rustls::PLACEHOLDER_SERVER_NAME
     );
 }
+
+/// A resumed session (TLS 1.3 tickets, on by default) still reports the
+/// peer its first handshake authenticated, on both sides.
+#[test]
+fn resumed_sessions_know_the_peer() {
+    use peerid_rustls::rustls::HandshakeKind;
+    use std::sync::Arc;
+    let alice = identity(KeyType::Ed25519, "alice");
+    let bob = identity(KeyType::P256, "bob");
+    let client =
+        Arc::new(client_config(&alice, Policy::PeerName(bob.peer_name().clone())).unwrap());
+    let server =
+        Arc::new(server_config(&bob, Policy::PeerName(alice.peer_name().clone())).unwrap());
+    let mut first = handshake(
+        Arc::clone(&client),
+        Arc::clone(&server),
+        Some(bob.peer_name()),
+    );
+    assert!(first.ok());
+    // The ticket comes after the handshake, with the first data.
+    first.exchange(b"x");
+    let second = handshake(client, server, Some(bob.peer_name()));
+    assert!(
+        second.ok(),
+        "{:?} / {:?}",
+        second.client_error,
+        second.server_error
+    );
+    assert_eq!(second.client.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert_eq!(peer(&second.client).unwrap().peer_name(), bob.peer_name());
+    assert_eq!(peer(&second.server).unwrap().peer_name(), alice.peer_name());
+}

@@ -100,13 +100,12 @@ pub fn transfer(from: &mut impl Side, to: &mut impl Side) -> Result<(), rustls::
 /// Runs a handshake between the two configurations in memory, the client
 /// asking for `expected` (SNI only).
 pub fn handshake(
-    client: ClientConfig,
-    server: ServerConfig,
+    client: impl Into<Arc<ClientConfig>>,
+    server: impl Into<Arc<ServerConfig>>,
     expected: Option<&PeerName>,
 ) -> Outcome {
-    let mut c =
-        ClientConnection::new(Arc::new(client), peerid_rustls::server_name(expected)).unwrap();
-    let mut s = ServerConnection::new(Arc::new(server)).unwrap();
+    let mut c = ClientConnection::new(client.into(), peerid_rustls::server_name(expected)).unwrap();
+    let mut s = ServerConnection::new(server.into()).unwrap();
     let (mut client_error, mut server_error) = (None, None);
     for _ in 0..10 {
         if server_error.is_none()
