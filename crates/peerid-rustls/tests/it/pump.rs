@@ -145,16 +145,34 @@ pub fn refusal_of(error: &Option<rustls::Error>) -> String {
     inner.to_string()
 }
 
-/// The server refused the client, and the client saw the handshake fail.
+/// The server refused the client, which received a `certificate_unknown` alert.
 pub fn refused_by_server(out: &Outcome) -> String {
-    assert!(out.client_error.is_some() || out.client.is_handshaking());
+    assert!(
+        matches!(
+            out.client_error,
+            Some(rustls::Error::AlertReceived(
+                rustls::AlertDescription::CertificateUnknown
+            ))
+        ),
+        "{:?}",
+        out.client_error
+    );
     assert!(peerid_rustls::peer(&out.server).is_none());
     refusal_of(&out.server_error)
 }
 
-/// The client refused the server, and the server saw the handshake fail.
+/// The client refused the server, which received a `certificate_unknown` alert.
 pub fn refused_by_client(out: &Outcome) -> String {
-    assert!(out.server_error.is_some() || out.server.is_handshaking());
+    assert!(
+        matches!(
+            out.server_error,
+            Some(rustls::Error::AlertReceived(
+                rustls::AlertDescription::CertificateUnknown
+            ))
+        ),
+        "{:?}",
+        out.server_error
+    );
     assert!(peerid_rustls::peer(&out.client).is_none());
     refusal_of(&out.client_error)
 }
