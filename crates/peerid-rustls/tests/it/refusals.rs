@@ -279,3 +279,33 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAnything {
             .supported_schemes()
     }
 }
+
+/// The verifier remembers IDCs it verified; that must never let a peer past
+/// the policy or the handshake signature on a later connection.
+#[test]
+fn remembered_idcs_are_still_checked() {
+    use std::sync::Arc;
+    let bob = identity(KeyType::Ed25519, "bob");
+    let alice = identity(KeyType::P256, "alice");
+    let carol = identity(KeyType::P256, "carol");
+    let server =
+        Arc::new(server_config(&bob, Policy::PeerName(alice.peer_name().clone())).unwrap());
+    let connect = |client| handshake(client, Arc::clone(&server), None);
+    assert!(connect(client_config(&alice, Policy::Any).unwrap()).ok());
+    assert!(
+        connect(client_config(&carol, Policy::Any).unwrap())
+            .server_error
+            .is_some()
+    );
+    // Carol's IDC is remembered now, and still refused.
+    refused_by_server(&connect(client_config(&carol, Policy::Any).unwrap()));
+    // Alice's IDC is remembered, but without Alice's key it is refused.
+    let mallory = certs::key(&rcgen::PKCS_ECDSA_P256_SHA256);
+    let why = refused_by_server(&connect(client_presenting(
+        client_config(&carol, Policy::Any).unwrap(),
+        vec![alice.idc().as_der().to_vec().into()],
+        ring_signer(&mallory),
+    )));
+    assert!(why.contains("handshake signature does not verify"), "{why}");
+    assert!(connect(client_config(&alice, Policy::Any).unwrap()).ok());
+}
