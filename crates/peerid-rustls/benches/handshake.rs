@@ -176,6 +176,28 @@ fn primitives(c: &mut Criterion) {
         b.iter(|| ring_public.verify(&message, &signature))
     });
     group.finish();
+
+    // The same for Ed25519: ed25519-dalek (verify_strict) against ring.
+    let mut group = c.benchmark_group("Ed25519");
+    group.sample_size(30);
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    group.measurement_time(std::time::Duration::from_secs(2));
+    let key = peerid::PrivateKey::generate(KeyType::Ed25519).expect("key");
+    let public = key.public_key();
+    let signature = key.sign(&message).expect("sign");
+    group.bench_function("peerid sign", |b| b.iter(|| key.sign(&message)));
+    group.bench_function("peerid verify", |b| {
+        b.iter(|| public.verify(&message, &signature))
+    });
+    let ring_key =
+        sig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&key.to_pkcs8_der()).expect("ring key");
+    let ring_public =
+        sig::UnparsedPublicKey::new(&sig::ED25519, ring_key.public_key().as_ref().to_vec());
+    group.bench_function("ring sign", |b| b.iter(|| ring_key.sign(&message)));
+    group.bench_function("ring verify", |b| {
+        b.iter(|| ring_public.verify(&message, &signature))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench, primitives);
