@@ -3,6 +3,9 @@
 //! certificates issued by a CA (rcgen) over a key of the same type. Same
 //! provider (ring), same key exchange, no session resumption; each side
 //! sends one certificate. Target (issue 12): peerid / WebPKI ≤ 1.1.
+//! "peerid first contact" uses fresh configurations for each handshake
+//! (made outside the timing); "peerid" reuses them, so its verifiers skip
+//! the self-signature of an IDC they verified before.
 //!
 //! ```text
 //! cargo bench -p peerid-rustls --bench handshake
@@ -10,7 +13,7 @@
 
 use std::sync::Arc;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use peerid::{Classifier, FriendlyName, Identity, KeyType};
 use peerid_rustls::rustls::client::Resumption;
 use peerid_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
@@ -48,7 +51,8 @@ fn handshake(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, name: Serve
     }
 }
 
-fn peerid_configs(kt: KeyType) -> (Arc<ClientConfig>, Arc<ServerConfig>, ServerName<'static>) {
+/// Two identities of type `kt`, Alice (client) and Bob (server).
+fn identities(kt: KeyType) -> (Identity, Identity) {
     let id = |c: &str| {
         Identity::generate(
             kt,
@@ -57,11 +61,17 @@ fn peerid_configs(kt: KeyType) -> (Arc<ClientConfig>, Arc<ServerConfig>, ServerN
         )
         .expect("identity")
     };
-    let (alice, bob) = (id("alice"), id("bob"));
+    (id("alice"), id("bob"))
+}
+
+/// Fresh configurations (and so verifiers that have seen nobody yet).
+fn peerid_configs(
+    (alice, bob): &(Identity, Identity),
+) -> (Arc<ClientConfig>, Arc<ServerConfig>, ServerName<'static>) {
     let mut client =
-        client_config(&alice, Policy::PeerName(bob.peer_name().clone())).expect("client");
+        client_config(alice, Policy::PeerName(bob.peer_name().clone())).expect("client");
     client.resumption = Resumption::disabled();
-    let server = server_config(&bob, Policy::PeerName(alice.peer_name().clone())).expect("server");
+    let server = server_config(bob, Policy::PeerName(alice.peer_name().clone())).expect("server");
     (
         Arc::new(client),
         Arc::new(server),
@@ -127,7 +137,19 @@ fn bench(c: &mut Criterion) {
         ("ed25519", KeyType::Ed25519, &rcgen::PKCS_ED25519),
         ("p256", KeyType::P256, &rcgen::PKCS_ECDSA_P256_SHA256),
     ] {
-        let (client, server, name) = peerid_configs(kt);
+        let ids = identities(kt);
+        // First contact: configurations made outside the timing, so each
+        // handshake verifies both IDCs' self-signatures.
+        group.bench_function(format!("peerid first contact/{label}"), |b| {
+            b.iter_batched(
+                || peerid_configs(&ids),
+                |(client, server, name)| handshake(&client, &server, name),
+                BatchSize::SmallInput,
+            )
+        });
+        // Again with the same configurations: the verifiers remember the
+        // IDCs they verified.
+        let (client, server, name) = peerid_configs(&ids);
         group.bench_function(format!("peerid/{label}"), |b| {
             b.iter(|| handshake(&client, &server, name.clone()))
         });
