@@ -76,19 +76,13 @@ fn known_key(
 
 /// The peer name an identity certificate (DER, as
 /// `ssl.SSLSocket.getpeercert(binary_form=True)` returns it) proves, after
-/// checking its self-signature and that the name has its key's authority.
-/// Raises `InvalidArgument` for a certificate that is not a valid IDC, and
-/// `NotAuthenticated` for one that carries no peer name.
+/// checking its self-signature and that the name has its key's authority:
+/// the name it carries, else `<authority>.` (`Idc::proven_peer_name`).
+/// Raises `InvalidArgument` for a certificate that is not a valid IDC.
 #[pyfunction]
 fn peer_name_of_certificate(py: Python<'_>, der: &[u8]) -> PyResult<String> {
     let idc = py.detach(|| peerid::Idc::from_der(der)).py_err()?;
-    match idc.peer_name() {
-        Some(name) => Ok(name.to_string()),
-        None => Err(to_py(peerid::Error::NotAuthenticated {
-            peer_name: format!("the key with authority {}", idc.authority()),
-            reason: "its certificate carries no peer name".to_owned(),
-        })),
-    }
+    Ok(idc.proven_peer_name().to_string())
 }
 
 /// The extension module `peerid._peerid`.

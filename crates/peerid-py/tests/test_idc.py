@@ -32,7 +32,7 @@ def test_cryptography_reads_the_idc(store: peerid.Store, key: str) -> None:
     assert other.value[0] == 0x0C and other.value[2:].decode() == ident.peer_name
 
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    assert list(eku) == [PEER_AUTH_EKU, ExtendedKeyUsageOID.SERVER_AUTH]
+    assert list(eku) == [PEER_AUTH_EKU, ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
 
     ku_ext = cert.extensions.get_extension_for_class(x509.KeyUsage)
     assert ku_ext.critical and ku_ext.value.digital_signature
@@ -48,7 +48,8 @@ def test_cryptography_reads_the_idc(store: peerid.Store, key: str) -> None:
     assert peerid.peer_name_of_certificate(cert.public_bytes(serialization.Encoding.DER)) == ident.peer_name
 
 
-def _self_signed(san: bool) -> bytes:
+def _self_signed(san: bool) -> tuple[bytes, str]:
+    """A self-signed Ed25519 certificate with no peer name, and its key's authority."""
     key = ed25519.Ed25519PrivateKey.generate()
     raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     authority = hashlib.sha1(raw).hexdigest()
@@ -65,13 +66,15 @@ def _self_signed(san: bool) -> bytes:
     )
     if san:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName("example.org")]), False)
-    return builder.sign(key, None).public_bytes(serialization.Encoding.DER)
+    return builder.sign(key, None).public_bytes(serialization.Encoding.DER), authority
 
 
-def test_certificate_without_peer_name_is_not_authenticated() -> None:
-    with pytest.raises(peerid.NotAuthenticated) as e:
-        peerid.peer_name_of_certificate(_self_signed(san=True))
-    assert e.value.hresult == 0x8063010A and e.value.kind == "NotAuthenticated"
+@pytest.mark.parametrize("san", [False, True])
+def test_certificate_without_peer_name_proves_authority_dot(san: bool) -> None:
+    # As the peer book and TLS name it (docs/design.md §10, §11): the key's
+    # authority with the empty classifier.
+    der, authority = _self_signed(san=san)
+    assert peerid.peer_name_of_certificate(der) == authority + "."
 
 
 def test_not_an_idc() -> None:

@@ -188,7 +188,7 @@ pub fn peer(conn: &rustls::CommonState) -> Option<AuthenticatedPeer> {
     }
     let idc = Idc::from_der(conn.peer_certificates()?.first()?.as_ref()).ok()?;
     Some(AuthenticatedPeer {
-        peer_name: verify::presented_name(&idc),
+        peer_name: idc.proven_peer_name(),
         idc,
     })
 }

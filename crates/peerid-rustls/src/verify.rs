@@ -27,14 +27,6 @@ pub(crate) const SCHEMES: [SignatureScheme; 4] = [
 /// How many verified IDCs [`PeerVerifier`] remembers.
 const IDC_CACHE: usize = 32;
 
-/// The peer name an IDC presents: its SubjectAltName's, else
-/// `<authority>.` (an IDC peerid did not make may carry none).
-pub(crate) fn presented_name(idc: &Idc) -> PeerName {
-    idc.peer_name()
-        .cloned()
-        .unwrap_or_else(|| PeerName::new(idc.authority(), peerid::Classifier::empty()))
-}
-
 /// A refusal as rustls carries it, with peerid's error inside for
 /// [`crate::refusal`].
 pub(crate) fn refuse(err: Error) -> rustls::Error {
@@ -93,7 +85,7 @@ impl PeerVerifier {
         }
         let idc = self.idc_of(end_entity)?;
         self.policy
-            .check(&presented_name(&idc), &idc)
+            .check(&idc.proven_peer_name(), &idc)
             .map_err(refuse)?;
         Ok(())
     }

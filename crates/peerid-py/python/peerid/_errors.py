@@ -90,8 +90,7 @@ class BadSignature(Error):
 
 
 class NotAuthenticated(Error):
-    """PEER_E_CONNECTION_NOT_AUTHENTICATED: not the expected peer, or a
-    certificate that names no peer."""
+    """PEER_E_CONNECTION_NOT_AUTHENTICATED: not the expected peer."""
 
     hresult = 0x8063010A
     code_name = "PEER_E_CONNECTION_NOT_AUTHENTICATED"

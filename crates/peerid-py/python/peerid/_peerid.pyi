@@ -167,5 +167,6 @@ def verify(
 
 def peer_name_of_certificate(der: bytes) -> str:
     """The peer name an IDC (DER, as ``getpeercert(binary_form=True)``
-    returns it) proves. Raises ``InvalidArgument`` for a certificate that is
-    not a valid IDC, ``NotAuthenticated`` for one that names no peer."""
+    returns it) proves: the one it carries, else ``<authority>.`` (the key's
+    authority, empty classifier). Raises ``InvalidArgument`` for a
+    certificate that is not a valid IDC."""

@@ -45,7 +45,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use crate::error::{Error, Result};
 use crate::key::alg::oid;
 use crate::key::{KeyType, PrivateKey, PublicKey};
-use crate::name::{Authority, PeerName};
+use crate::name::{Authority, Classifier, PeerName};
 
 mod build;
 
@@ -188,6 +188,17 @@ impl Idc {
     /// `<authority>.` filled in.
     pub fn peer_name(&self) -> Option<&PeerName> {
         self.peer_name.as_ref()
+    }
+
+    /// The peer name the certificate proves: the one it carries (whose
+    /// authority [`Idc::from_der`] checked is its key's), else
+    /// `<authority>.`, the key's authority with the empty classifier (a
+    /// certificate peerid did not make may carry none). The peer book, TLS
+    /// and the Python package all name a peer by this.
+    pub fn proven_peer_name(&self) -> PeerName {
+        self.peer_name
+            .clone()
+            .unwrap_or_else(|| PeerName::new(self.authority(), Classifier::empty()))
     }
 
     /// The start of the validity period (`notBefore`): the identity's

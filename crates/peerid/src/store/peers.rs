@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::format::identity_info;
 use crate::idc::Idc;
 use crate::key::KeyType;
-use crate::name::{Classifier, FriendlyName, PeerName};
+use crate::name::{FriendlyName, PeerName};
 use crate::peer::Peer;
 
 impl Store {
@@ -34,7 +34,7 @@ impl Store {
     /// error.
     pub fn add_peer(&self, document: &[u8], friendly_name: Option<FriendlyName>) -> Result<Peer> {
         let idc = identity_info::parse(document)?;
-        let peer_name = proved_name(&idc);
+        let peer_name = idc.proven_peer_name();
         let stored_friendly = friendly_name.unwrap_or_default();
         let added_at = now_unix();
         let record = PeerRecord {
@@ -101,7 +101,8 @@ impl Store {
                 "the certificate of peer {peer_name} does not verify: {e}"
             ))
         })?;
-        if proved_name(&idc) != peer_name || KeyType::from_name(&r.key_type) != Some(idc.key_type())
+        if idc.proven_peer_name() != peer_name
+            || KeyType::from_name(&r.key_type) != Some(idc.key_type())
         {
             return Err(corrupted(format!(
                 "the stored certificate of peer {peer_name} is not that peer's"
@@ -122,13 +123,4 @@ impl Store {
             added_at,
         })
     }
-}
-
-/// The peer name an IDC proves: the one it carries (whose authority
-/// [`Idc::from_der`] checked is its key's), or `<authority>.` for a
-/// certificate without one (as Windows may have made).
-fn proved_name(idc: &Idc) -> PeerName {
-    idc.peer_name()
-        .cloned()
-        .unwrap_or_else(|| PeerName::new(idc.authority(), Classifier::empty()))
 }
