@@ -268,6 +268,30 @@ impl PrivateKey {
         Ok(sig)
     }
 
+    /// Signs `msg` with RSASSA-PSS (RFC 8017 §8.1): SHA-256, MGF1 with
+    /// SHA-256 and a 32-byte salt, as TLS 1.3's `rsa_pss_rsae_sha256` (RFC
+    /// 8446 §4.2.3) wants it. Salt and blinding come from the system random
+    /// number generator. [`PublicKey::verify_rsa_pss_sha256`] checks it.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedAlgorithm`] for a key that is not RSA;
+    /// [`Error::Failed`] if the system random number generator fails.
+    pub fn sign_rsa_pss_sha256(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        use signature::{RandomizedSigner, SignatureEncoding};
+        let Inner::Rsa(k) = &self.inner else {
+            return Err(Error::UnsupportedAlgorithm {
+                what: format!("RSA-PSS with a {} key", self.key_type()),
+            });
+        };
+        // The salt length is the digest's, 32 bytes (RFC 8446 §4.2.3); the
+        // copy of the key inside the signing key is wiped when it drops.
+        let sk = rsa::pss::SigningKey::<sha2::Sha256>::new(k.as_ref().clone());
+        Ok(sk
+            .try_sign_with_rng(&mut getrandom::SysRng, msg)
+            .map_err(|e| Error::failed("signing", e))?
+            .to_vec())
+    }
+
     /// The DER `AlgorithmIdentifier` of the signatures [`PrivateKey::sign`]
     /// makes.
     pub(crate) fn signature_algorithm_der(&self) -> Vec<u8> {

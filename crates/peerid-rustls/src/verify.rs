@@ -1,0 +1,240 @@
+//! The certificate verifier of both sides (docs/design.md §11): exactly one
+//! certificate, an IDC (self-issued, self-signature valid, authority = SHA-1
+//! of the key bits, SubjectAltName peer name consistent), dates ignored, the
+//! handshake signed with the IDC's key, then the caller's [`Policy`].
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use peerid::{Error, Idc, PeerName, PublicKey};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, OtherError};
+use rustls::{SignatureScheme, pki_types};
+
+use crate::Policy;
+use crate::sign::scheme_of;
+
+/// The signature schemes offered and accepted, in order of preference.
+pub(crate) const SCHEMES: [SignatureScheme; 4] = [
+    SignatureScheme::ED25519,
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::RSA_PSS_SHA256,
+];
+
+/// How many verified certificates' keys [`PeerVerifier`] remembers between
+/// the certificate check and the handshake-signature check.
+const KEY_CACHE: usize = 32;
+
+/// The peer name an IDC presents: its SubjectAltName's, else
+/// `<authority>.` (an IDC peerid did not make may carry none).
+pub(crate) fn presented_name(idc: &Idc) -> PeerName {
+    idc.peer_name()
+        .cloned()
+        .unwrap_or_else(|| PeerName::new(idc.authority(), peerid::Classifier::empty()))
+}
+
+/// A refusal as rustls carries it, with peerid's error inside for
+/// [`crate::refusal`].
+pub(crate) fn refuse(err: Error) -> rustls::Error {
+    rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(err))))
+}
+
+fn not_authenticated(peer_name: impl Into<String>, reason: impl Into<String>) -> rustls::Error {
+    refuse(Error::NotAuthenticated {
+        peer_name: peer_name.into(),
+        reason: reason.into(),
+    })
+}
+
+/// The verifier of a server's certificate (client side) and of a client's
+/// (server side; client authentication is mandatory).
+pub(crate) struct PeerVerifier {
+    policy: Policy,
+    /// Keys of certificates that passed [`PeerVerifier::check`], most
+    /// recent last, so that the handshake signature right after does not
+    /// verify the self-signature a second time. Keyed by the whole DER.
+    verified: Mutex<VecDeque<(Vec<u8>, PublicKey)>>,
+}
+
+impl std::fmt::Debug for PeerVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeerVerifier")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PeerVerifier {
+    pub(crate) fn new(policy: Policy) -> PeerVerifier {
+        PeerVerifier {
+            policy,
+            verified: Mutex::new(VecDeque::with_capacity(KEY_CACHE)),
+        }
+    }
+
+    /// The checks of §11 on the certificate list the peer sent.
+    fn check(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+    ) -> Result<(), rustls::Error> {
+        if !intermediates.is_empty() {
+            return Err(not_authenticated(
+                "the peer",
+                format!(
+                    "it sent a chain of {} certificates; an identity presents exactly one, its IDC",
+                    intermediates.len() + 1
+                ),
+            ));
+        }
+        let idc = Idc::from_der(end_entity.as_ref()).map_err(|e| {
+            not_authenticated(
+                "the peer",
+                format!("its certificate is not a valid identity certificate: {e}"),
+            )
+        })?;
+        let name = presented_name(&idc);
+        self.policy.check(&name, &idc).map_err(refuse)?;
+        if let Ok(mut cache) = self.verified.lock() {
+            if cache.len() == KEY_CACHE {
+                cache.pop_front();
+            }
+            cache.push_back((end_entity.as_ref().to_vec(), idc.public_key().clone()));
+        }
+        Ok(())
+    }
+
+    /// The key of a certificate [`PeerVerifier::check`] passed, else the
+    /// certificate verified again.
+    fn key_of(&self, cert: &CertificateDer<'_>) -> Result<PublicKey, rustls::Error> {
+        if let Ok(cache) = self.verified.lock()
+            && let Some((_, key)) = cache.iter().rev().find(|(der, _)| der == cert.as_ref())
+        {
+            return Ok(key.clone());
+        }
+        Idc::from_der(cert.as_ref())
+            .map(|idc| idc.public_key().clone())
+            .map_err(|e| {
+                not_authenticated(
+                    "the peer",
+                    format!("its certificate is not a valid identity certificate: {e}"),
+                )
+            })
+    }
+
+    fn tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let key = self.key_of(cert)?;
+        let name = key.authority().to_string();
+        let kt = key.key_type();
+        // The scheme must be the one of the key type (RSA: PSS only).
+        if dss.scheme != scheme_of(kt) {
+            return Err(not_authenticated(
+                name,
+                format!(
+                    "it signed the handshake with {:?}, which does not fit a {kt} key",
+                    dss.scheme
+                ),
+            ));
+        }
+        let checked = match dss.scheme {
+            SignatureScheme::RSA_PSS_SHA256 => key.verify_rsa_pss_sha256(message, dss.signature()),
+            _ => key.verify(message, dss.signature()),
+        };
+        checked.map_err(|_| not_authenticated(name, "its handshake signature does not verify"))?;
+        Ok(HandshakeSignatureValid::assertion())
+    }
+}
+
+fn no_tls12() -> rustls::Error {
+    not_authenticated(
+        "the peer",
+        "TLS 1.2 is not accepted: peer identities use TLS 1.3 only",
+    )
+}
+
+impl ServerCertVerifier for PeerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        // The server name is not checked: the policy says whom to accept.
+        self.check(end_entity, intermediates)?;
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(no_tls12())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        SCHEMES.to_vec()
+    }
+}
+
+impl ClientCertVerifier for PeerVerifier {
+    fn client_auth_mandatory(&self) -> bool {
+        true
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _now: pki_types::UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        self.check(end_entity, intermediates)?;
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(no_tls12())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        SCHEMES.to_vec()
+    }
+}
