@@ -121,17 +121,20 @@ fn peerid_to_peerid_data_both_ways_each_names_the_other() {
 #[test]
 fn files_both_ways_at_once_arrive_whole() {
     // Each side sends a file and closes at once: the session ends only
-    // when both have closed, so neither loses the other's data.
+    // when both have closed, so neither loses the other's data. Both send
+    // at the same time, more than the socket buffers hold, so a side that
+    // stopped reading while its write waited would deadlock.
     let alice = User::new("alice", "Alice", "ed25519");
     let bob = User::new("bob", "Bob", "ed25519");
-    let a_data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    let b_data: Vec<u8> = (0..200_000u32).map(|i| (i % 241) as u8).collect();
+    let a_data: Vec<u8> = (0..12_000_000u32).map(|i| (i % 251) as u8).collect();
+    let b_data: Vec<u8> = (0..10_000_000u32).map(|i| (i % 241) as u8).collect();
     let (mut server, port) = alice.serve(&["--peer", &bob.name]);
     let mut client = bob.connect(port, &["--peer", &alice.name]);
-    server.write(&a_data);
-    client.write(&b_data);
-    server.close_stdin();
-    client.close_stdin();
+    client.wait_stderr_line("connected to");
+    let feeding = [server.feed(a_data.clone()), client.feed(b_data.clone())];
+    for f in feeding {
+        f.join().unwrap();
+    }
     let (s_status, s_out, s_err) = server.finish();
     let (c_status, c_out, c_err) = client.finish();
     assert!(s_status.success(), "{s_err}");
@@ -572,4 +575,37 @@ fn usage_and_address_errors() {
     let doc: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stderr).trim()).unwrap();
     assert_eq!(doc["error"]["code"], "E_FAIL");
+}
+
+#[test]
+fn serve_without_once_reports_a_refused_client_and_serves_the_next() {
+    let alice = User::new("alice", "Alice", "ed25519");
+    let bob = User::new("bob", "Bob", "ed25519");
+    let mallory = User::new("mallory", "Mallory", "ed25519");
+    let mut cmd = alice.tls(&["serve", &alice.name, "--listen", "127.0.0.1:0"]);
+    cmd.args(["--peer", &bob.name]);
+    let mut server = Running::start("peerid tls serve (no --once)", cmd);
+    let port = port_of(&server.wait_stderr_line("listening on"));
+    // Nothing to send: every client gets close_notify at once.
+    server.close_stdin();
+    let (status, _, err) = mallory.connect(port, &["--any"]).finish();
+    assert_eq!(status.code(), Some(9), "{err}");
+    let refused = server.wait_stderr_line("peerid: error:");
+    assert!(refused.contains(&mallory.name), "{refused}");
+    for round in 0..2 {
+        let mut client = bob.connect(port, &["--peer", &alice.name]);
+        client.write(format!("round {round}\n").as_bytes());
+        let (status, out, err) = client.finish();
+        assert!(status.success(), "round {round}: {err}");
+        assert!(out.is_empty());
+        server.wait_stdout(&format!("round {round}\n"));
+    }
+    let connected = server.stderr();
+    assert_eq!(
+        connected
+            .matches(&format!("peerid: {} connected\n", bob.name))
+            .count(),
+        2,
+        "{connected}"
+    );
 }

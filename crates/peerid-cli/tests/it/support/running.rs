@@ -119,6 +119,15 @@ impl Running {
         stdin.flush().unwrap();
     }
 
+    /// Writes `data` to stdin from a thread of its own, then closes stdin:
+    /// two children fed at once really send at the same time.
+    pub fn feed(&mut self, data: Vec<u8>) -> JoinHandle<()> {
+        let mut stdin = self.stdin.take().expect("stdin already closed");
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&data);
+        })
+    }
+
     pub fn close_stdin(&mut self) {
         self.stdin.take();
     }
