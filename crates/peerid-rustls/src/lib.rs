@@ -46,7 +46,7 @@
 //! let bob = Identity::generate(KeyType::P256, Classifier::new("chat")?, FriendlyName::default())?;
 //!
 //! // Bob serves anyone of Alice's authority; Alice wants exactly Bob.
-//! let server = server_config(&bob, Policy::Authority(alice.peer_name().authority().clone()))?;
+//! let server = server_config(&bob, Policy::Authority(*alice.peer_name().authority()))?;
 //! let client = client_config(&alice, Policy::PeerName(bob.peer_name().clone()))?;
 //! let mut s = ServerConnection::new(Arc::new(server))?;
 //! let mut c = ClientConnection::new(Arc::new(client), server_name(Some(bob.peer_name())))?;
@@ -197,8 +197,9 @@ pub fn peer(conn: &rustls::CommonState) -> Option<AuthenticatedPeer> {
 /// [`kind`](peerid::Error::kind) is
 /// [`NotAuthenticated`](peerid::ErrorKind::NotAuthenticated): exit 9,
 /// `PEER_E_CONNECTION_NOT_AUTHENTICATED`). The other side of that
-/// handshake sees only a TLS alert (`bad_certificate` or
-/// `decrypt_error`), for which this is `None`.
+/// handshake sees only the TLS alert `certificate_unknown`
+/// (`rustls::Error::AlertReceived(AlertDescription::CertificateUnknown)`),
+/// for which this is `None`.
 pub fn refusal(err: &rustls::Error) -> Option<&peerid::Error> {
     match err {
         rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) => {

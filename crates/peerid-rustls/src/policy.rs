@@ -61,3 +61,44 @@ impl Policy {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use peerid::{Classifier, FriendlyName, Identity, KeyType};
+
+    /// A peer-book name with another key cannot come through a valid IDC
+    /// (the name's authority is the key's hash), so the check is tested
+    /// here, on its own.
+    #[test]
+    fn peer_book_key_must_be_the_stored_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("s")).unwrap();
+        let bob = Identity::generate(
+            KeyType::Ed25519,
+            Classifier::new("b").unwrap(),
+            FriendlyName::default(),
+        )
+        .unwrap();
+        let other = Identity::generate(
+            KeyType::Ed25519,
+            Classifier::new("b").unwrap(),
+            FriendlyName::default(),
+        )
+        .unwrap();
+        store
+            .add_peer(bob.idc().to_info_xml().as_bytes(), None)
+            .unwrap();
+        let book = Policy::peer_book(&store).unwrap();
+        book.check(bob.peer_name(), bob.idc()).unwrap();
+        let err = book.check(bob.peer_name(), other.idc()).unwrap_err();
+        assert!(
+            err.to_string().contains("not the one in the peer book"),
+            "{err}"
+        );
+        assert_eq!(err.kind(), peerid::ErrorKind::NotAuthenticated);
+        let err = book.check(other.peer_name(), other.idc()).unwrap_err();
+        assert!(err.to_string().contains("not in the peer book"), "{err}");
+    }
+}

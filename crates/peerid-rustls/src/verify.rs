@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use peerid::{Error, Idc, PeerName, PublicKey};
+use peerid::{Error, Idc, PeerName};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
@@ -24,9 +24,8 @@ pub(crate) const SCHEMES: [SignatureScheme; 4] = [
     SignatureScheme::RSA_PSS_SHA256,
 ];
 
-/// How many verified certificates' keys [`PeerVerifier`] remembers between
-/// the certificate check and the handshake-signature check.
-const KEY_CACHE: usize = 32;
+/// How many verified IDCs [`PeerVerifier`] remembers.
+const IDC_CACHE: usize = 32;
 
 /// The peer name an IDC presents: its SubjectAltName's, else
 /// `<authority>.` (an IDC peerid did not make may carry none).
@@ -53,10 +52,12 @@ fn not_authenticated(peer_name: impl Into<String>, reason: impl Into<String>) ->
 /// (server side; client authentication is mandatory).
 pub(crate) struct PeerVerifier {
     policy: Policy,
-    /// Keys of certificates that passed [`PeerVerifier::check`], most
-    /// recent last, so that the handshake signature right after does not
-    /// verify the self-signature a second time. Keyed by the whole DER.
-    verified: Mutex<VecDeque<(Vec<u8>, PublicKey)>>,
+    /// Certificates that passed [`Idc::from_der`], most recent last, keyed
+    /// by their whole DER: the handshake signature right after, and the
+    /// next connection of the same peer, do not verify the self-signature
+    /// again. What an IDC proves is a function of its bytes alone; the
+    /// policy is checked every time.
+    verified: Mutex<VecDeque<(Vec<u8>, Idc)>>,
 }
 
 impl std::fmt::Debug for PeerVerifier {
@@ -71,7 +72,7 @@ impl PeerVerifier {
     pub(crate) fn new(policy: Policy) -> PeerVerifier {
         PeerVerifier {
             policy,
-            verified: Mutex::new(VecDeque::with_capacity(KEY_CACHE)),
+            verified: Mutex::new(VecDeque::with_capacity(IDC_CACHE)),
         }
     }
 
@@ -90,39 +91,33 @@ impl PeerVerifier {
                 ),
             ));
         }
-        let idc = Idc::from_der(end_entity.as_ref()).map_err(|e| {
+        let idc = self.idc_of(end_entity)?;
+        self.policy
+            .check(&presented_name(&idc), &idc)
+            .map_err(refuse)?;
+        Ok(())
+    }
+
+    /// The IDC `cert` is, from the cache or verified now (and cached).
+    fn idc_of(&self, cert: &CertificateDer<'_>) -> Result<Idc, rustls::Error> {
+        if let Ok(cache) = self.verified.lock()
+            && let Some((_, idc)) = cache.iter().rev().find(|(der, _)| der == cert.as_ref())
+        {
+            return Ok(idc.clone());
+        }
+        let idc = Idc::from_der(cert.as_ref()).map_err(|e| {
             not_authenticated(
                 "the peer",
                 format!("its certificate is not a valid identity certificate: {e}"),
             )
         })?;
-        let name = presented_name(&idc);
-        self.policy.check(&name, &idc).map_err(refuse)?;
         if let Ok(mut cache) = self.verified.lock() {
-            if cache.len() == KEY_CACHE {
+            if cache.len() == IDC_CACHE {
                 cache.pop_front();
             }
-            cache.push_back((end_entity.as_ref().to_vec(), idc.public_key().clone()));
+            cache.push_back((cert.as_ref().to_vec(), idc.clone()));
         }
-        Ok(())
-    }
-
-    /// The key of a certificate [`PeerVerifier::check`] passed, else the
-    /// certificate verified again.
-    fn key_of(&self, cert: &CertificateDer<'_>) -> Result<PublicKey, rustls::Error> {
-        if let Ok(cache) = self.verified.lock()
-            && let Some((_, key)) = cache.iter().rev().find(|(der, _)| der == cert.as_ref())
-        {
-            return Ok(key.clone());
-        }
-        Idc::from_der(cert.as_ref())
-            .map(|idc| idc.public_key().clone())
-            .map_err(|e| {
-                not_authenticated(
-                    "the peer",
-                    format!("its certificate is not a valid identity certificate: {e}"),
-                )
-            })
+        Ok(idc)
     }
 
     fn tls13_signature(
@@ -131,7 +126,8 @@ impl PeerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let key = self.key_of(cert)?;
+        let idc = self.idc_of(cert)?;
+        let key = idc.public_key();
         let name = key.authority().to_string();
         let kt = key.key_type();
         // The scheme must be the one of the key type (RSA: PSS only).
