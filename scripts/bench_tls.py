@@ -106,7 +106,7 @@ def main():
                 for _ in range(a.runs):
                     r["peerid"].append(timed([peerid, "--store", store, "tls", "connect", names[1],
                                               f"127.0.0.1:{port}", "--peer", names[0]]))
-                    r["openssl"].append(timed(["openssl", "s_client", "-tls1_3", "-quiet",
+                    r["openssl"].append(timed(["openssl", "s_client", "-tls1_3",
                                                "-connect", f"127.0.0.1:{port}", "-cert", c_cert,
                                                "-key", c_key, "-CAfile", s_cert, "-verify_return_error"]))
                 rows[key] = {k: statistics.median(v) for k, v in r.items()}
