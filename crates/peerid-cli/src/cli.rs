@@ -8,6 +8,8 @@ mod sign;
 pub use sign::*;
 mod peer;
 pub use peer::*;
+mod tls;
+pub use tls::*;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -177,6 +179,12 @@ key must also be the one kept there.")]
   peerid peer show Bob
   peerid peer remove Bob")]
     Peer(PeerArgs),
+
+    /// Mutual TLS 1.3 by peer name, like openssl s_server / s_client (serve, connect)
+    #[command(after_help = "Examples:
+  peerid tls serve Alice --listen 127.0.0.1:4433 --peer Bob
+  peerid tls connect Bob 127.0.0.1:4433 --peer Alice")]
+    Tls(TlsArgs),
 
     /// Print a shell completion script
     #[command(after_help = "Examples:

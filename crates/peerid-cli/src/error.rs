@@ -237,6 +237,128 @@ pub enum Error {
         reason: String,
     },
 
+    /// `tls`: the `--peer` arguments do not make one policy.
+    #[error("{reason}")]
+    TlsPeers {
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// `tls`: an address without a port.
+    #[error(
+        "{address:?} is not HOST:PORT (for example 127.0.0.1:4433, [::1]:4433, host.example:4433)"
+    )]
+    TlsAddress {
+        /// The address given.
+        address: String,
+    },
+    /// `tls`: the host name does not resolve.
+    #[error("cannot resolve {address}: {source}")]
+    TlsResolve {
+        /// The address given.
+        address: String,
+        /// What the resolver said.
+        source: std::io::Error,
+    },
+    /// `tls serve`: binding or accepting failed.
+    #[error("cannot listen on {address}: {source}")]
+    TlsListen {
+        /// The address given.
+        address: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// `tls connect`: no address of the server took the connection.
+    #[error("cannot connect to {address}: {source}")]
+    TlsConnect {
+        /// The address given.
+        address: String,
+        /// What the system said (for the last address tried).
+        source: std::io::Error,
+    },
+    /// rustls refused to start a connection (which the configurations made
+    /// here never cause).
+    #[error("setting up the TLS connection: {reason}")]
+    TlsSetup {
+        /// What rustls said.
+        reason: String,
+    },
+    /// The handshake did not finish in time.
+    #[error("the {role} at {address} did not complete the TLS handshake within {seconds} s")]
+    TlsTimeout {
+        /// "server" or "client".
+        role: &'static str,
+        /// The other side.
+        address: String,
+        /// The limit.
+        seconds: u64,
+    },
+    /// The other side refused our identity: it sent a certificate alert.
+    #[error(
+        "the peer refused our identity: the {role} at {address} sent the TLS alert {alert} (does it expect this identity, or have it in its peer book?)"
+    )]
+    TlsRefusedByPeer {
+        /// "server" or "client".
+        role: &'static str,
+        /// The other side.
+        address: String,
+        /// The alert, as rustls names it.
+        alert: String,
+    },
+    /// The handshake failed for another reason than a refused identity
+    /// (no TLS 1.3, a protocol error): the peer is not authenticated.
+    #[error("the TLS handshake with the {role} at {address} failed: {reason}")]
+    TlsHandshake {
+        /// "server" or "client".
+        role: &'static str,
+        /// The other side.
+        address: String,
+        /// What rustls said.
+        reason: String,
+    },
+    /// A TLS error after the handshake (a record that does not decrypt, an
+    /// alert).
+    #[error("the TLS connection with the {role} at {address} failed: {reason}")]
+    TlsProtocol {
+        /// "server" or "client".
+        role: &'static str,
+        /// The other side.
+        address: String,
+        /// What rustls said.
+        reason: String,
+    },
+    /// The socket failed (reset, unreachable).
+    #[error("the connection with the {role} at {address} failed: {source}")]
+    TlsIo {
+        /// "server" or "client".
+        role: &'static str,
+        /// The other side.
+        address: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The socket ended without close_notify.
+    #[error(
+        "the {role} at {address} closed the connection without close_notify: what it sent may be cut short"
+    )]
+    TlsTruncated {
+        /// "server" or "client".
+        role: &'static str,
+        /// The other side.
+        address: String,
+    },
+    /// Reading stdin, to send it, failed.
+    #[error("reading stdin: {source}")]
+    TlsStdin {
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Writing what the peer sent to stdout failed.
+    #[error("writing stdout: {source}")]
+    TlsStdout {
+        /// What the system said.
+        source: std::io::Error,
+    },
+
     /// The signal handlers that clean up after SIGINT, SIGTERM and SIGHUP
     /// cannot be set up.
     #[error("setting up SIGINT, SIGTERM and SIGHUP: {reason}")]
@@ -281,14 +403,27 @@ impl Error {
             | Confirm { .. }
             | NoPassword
             | SshKeygenUsage { .. }
-            | AllowedSigners { .. } => ErrorKind::InvalidArg,
+            | AllowedSigners { .. }
+            | TlsPeers { .. }
+            | TlsAddress { .. } => ErrorKind::InvalidArg,
             NameNotFound { .. } => ErrorKind::NotFound,
             ReadingDocument { .. }
             | WritingOutputFile { .. }
             | WritingOutput { .. }
             | FormattingJson { .. }
             | Signals { .. }
-            | NotDumpable { .. } => ErrorKind::Fail,
+            | NotDumpable { .. }
+            | TlsResolve { .. }
+            | TlsListen { .. }
+            | TlsConnect { .. }
+            | TlsSetup { .. }
+            | TlsTimeout { .. }
+            | TlsProtocol { .. }
+            | TlsIo { .. }
+            | TlsTruncated { .. }
+            | TlsStdin { .. }
+            | TlsStdout { .. } => ErrorKind::Fail,
+            TlsRefusedByPeer { .. } | TlsHandshake { .. } => ErrorKind::NotAuthenticated,
             NoIdentityWithKey { .. } => ErrorKind::NotFound,
         }
     }
@@ -525,6 +660,84 @@ mod tests {
             (Error::OutputExists { path: p() }, 5),
             (Error::NoPassword, 5),
             (Error::Confirm { reason: "x".into() }, 5),
+            (Error::TlsPeers { reason: "x".into() }, 5),
+            (
+                Error::TlsAddress {
+                    address: "x".into(),
+                },
+                5,
+            ),
+            (
+                Error::TlsResolve {
+                    address: "x".into(),
+                    source: io(),
+                },
+                1,
+            ),
+            (
+                Error::TlsListen {
+                    address: "x".into(),
+                    source: io(),
+                },
+                1,
+            ),
+            (
+                Error::TlsConnect {
+                    address: "x".into(),
+                    source: io(),
+                },
+                1,
+            ),
+            (Error::TlsSetup { reason: "x".into() }, 1),
+            (
+                Error::TlsTimeout {
+                    role: "client",
+                    address: "x".into(),
+                    seconds: 1,
+                },
+                1,
+            ),
+            (
+                Error::TlsRefusedByPeer {
+                    role: "server",
+                    address: "x".into(),
+                    alert: "BadCertificate".into(),
+                },
+                9,
+            ),
+            (
+                Error::TlsHandshake {
+                    role: "client",
+                    address: "x".into(),
+                    reason: "x".into(),
+                },
+                9,
+            ),
+            (
+                Error::TlsProtocol {
+                    role: "client",
+                    address: "x".into(),
+                    reason: "x".into(),
+                },
+                1,
+            ),
+            (
+                Error::TlsIo {
+                    role: "server",
+                    address: "x".into(),
+                    source: io(),
+                },
+                1,
+            ),
+            (
+                Error::TlsTruncated {
+                    role: "server",
+                    address: "x".into(),
+                },
+                1,
+            ),
+            (Error::TlsStdin { source: io() }, 1),
+            (Error::TlsStdout { source: io() }, 1),
         ];
         for (e, _) in &all {
             match e {
@@ -560,7 +773,21 @@ mod tests {
                 | Error::NotConfirmed { .. }
                 | Error::OutputExists { .. }
                 | Error::Confirm { .. }
-                | Error::NoPassword => {}
+                | Error::NoPassword
+                | Error::TlsPeers { .. }
+                | Error::TlsAddress { .. }
+                | Error::TlsResolve { .. }
+                | Error::TlsListen { .. }
+                | Error::TlsConnect { .. }
+                | Error::TlsSetup { .. }
+                | Error::TlsTimeout { .. }
+                | Error::TlsRefusedByPeer { .. }
+                | Error::TlsHandshake { .. }
+                | Error::TlsProtocol { .. }
+                | Error::TlsIo { .. }
+                | Error::TlsTruncated { .. }
+                | Error::TlsStdin { .. }
+                | Error::TlsStdout { .. } => {}
             }
         }
         all

@@ -73,7 +73,30 @@ fn main() -> ExitCode {
                 Err(source) => report(&Error::WritingOutput { source }, false),
             }
         }
+        // tls's stdout is the peer's data: what it says goes to stderr.
+        Err(err) if matches!(cli.command, cli::Command::Tls(_)) => {
+            report_to_stderr(&err, cli.json);
+            ExitCode::from(err.exit_code())
+        }
         Err(err) => report(&err, cli.json),
+    }
+}
+
+/// Tells the user what failed on stderr only: with `--json` as the one-line
+/// error object, else as `peerid: error: ...`. For `tls`, whose stdout
+/// carries the peer's data.
+pub(crate) fn report_to_stderr(err: &Error, json: bool) {
+    if json {
+        let message = err.to_string();
+        let doc = ErrorJson::new(err.code_name(), err.hresult(), &message);
+        if let Ok(bytes) = to_json(&doc) {
+            say(&mut std::io::stderr(), &String::from_utf8_lossy(&bytes));
+        }
+    } else {
+        say(
+            &mut std::io::stderr(),
+            &format!("peerid: error: {}", err.for_terminal()),
+        );
     }
 }
 

@@ -14,6 +14,7 @@ mod peer_name;
 mod show;
 mod sign;
 mod ssh_key;
+mod tls;
 mod xml;
 
 pub use sign::{SignedJson, VerifiedJson, open_data, read_signature};
@@ -51,6 +52,7 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
     let reply = match command {
         Command::List(args) => return list::run(&store, args, json),
         Command::Peer(args) => return peer::run(&store, args, json),
+        Command::Tls(args) => return tls::run(&store, args, json),
         Command::Create(args) => create::run(&store, args),
         Command::Show(args) => show::run(&store, &args.name),
         Command::Delete(args) => delete::run(&store, args),
@@ -73,7 +75,7 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
 
 /// Whether the command may hold a decrypted private key or a password: a new
 /// key (`create`, and `default`, which creates one on first use), an export,
-/// an import or a signature.
+/// an import, a signature or a TLS session.
 fn holds_secrets(command: &Command) -> bool {
     matches!(
         command,
@@ -82,6 +84,7 @@ fn holds_secrets(command: &Command) -> bool {
             | Command::Export(_)
             | Command::Import(_)
             | Command::Sign(_)
+            | Command::Tls(_)
     )
 }
 

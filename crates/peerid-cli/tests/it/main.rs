@@ -29,5 +29,6 @@ mod store_errors;
 mod store_paths;
 mod store_sharing;
 mod support;
+mod tls;
 mod transfer;
 mod transfer_errors;

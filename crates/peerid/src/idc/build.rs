@@ -150,7 +150,9 @@ pub(super) fn signed_der(key: &PrivateKey, peer_name_text: &str, time: Time) -> 
         extension(
             const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE,
             false,
-            &ExtendedKeyUsage(vec![oid::PEER_AUTH_EKU, oid::SERVER_AUTH]),
+            // clientAuth since issue 12: OpenSSL 3.0 refuses a TLS client
+            // certificate without it. Older IDCs lack it and stay valid.
+            &ExtendedKeyUsage(vec![oid::PEER_AUTH_EKU, oid::SERVER_AUTH, oid::CLIENT_AUTH]),
         )?,
         extension(
             const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS,

@@ -21,7 +21,7 @@
 //! |---|---|---|
 //! | subjectKeyIdentifier (2.5.29.14) | no | the 20 authority bytes |
 //! | keyUsage (2.5.29.15) | yes | digitalSignature (+ keyEncipherment for RSA) |
-//! | extKeyUsage (2.5.29.37) | no | 1.3.6.1.4.1.311.44.3.4 (peer authentication), serverAuth |
+//! | extKeyUsage (2.5.29.37) | no | 1.3.6.1.4.1.311.44.3.4 (peer authentication), serverAuth, clientAuth |
 //! | basicConstraints (2.5.29.19) | no | cA FALSE (an empty SEQUENCE in DER) |
 //! | subjectAltName (2.5.29.17) | no | `otherName { 1.3.6.1.4.1.311.44.0.2, [0] EXPLICIT UTF8String peer-name }` |
 //! | 1.3.6.1.4.1.311.44.0.1 (peer certificate type) | no | `INTEGER 3` (identity) |
@@ -30,6 +30,10 @@
 //! The two peer networking extension values are DER `INTEGER`s. Windows is
 //! said to have stored them as a raw 4-byte DWORD; docs/design.md leaves the
 //! encoding open, and an INTEGER is something generic tools can print.
+//! clientAuth was added in issue 12 (the IDC is also the TLS client
+//! certificate, and OpenSSL 3.0 refuses a client certificate without it);
+//! IDCs made before keep their two usages and stay valid: nothing re-signs
+//! them, and parsing never required any extended key usage.
 //! basicConstraints with cA FALSE says plainly that the IDC may not issue
 //! other certificates, as the Windows-made certificates we have seen do.
 

@@ -93,6 +93,14 @@ fn fields_are_as_designed() {
         key.authority().as_bytes().unwrap()[..]
     );
     assert!(get(const_oid::db::rfc5280::ID_CE_KEY_USAGE).critical);
+    let eku = get(const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE);
+    assert!(!eku.critical);
+    let eku = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(eku.extn_value.as_bytes()).unwrap();
+    assert_eq!(
+        eku.0,
+        [oid::PEER_AUTH_EKU, oid::SERVER_AUTH, oid::CLIENT_AUTH],
+        "peer authentication, serverAuth, clientAuth, in that order"
+    );
     for (oid, value) in [
         (oid::CERT_TYPE, [2u8, 1, 3]),
         (oid::IDENTITY_FLAGS, [2, 1, 0]),

@@ -48,6 +48,8 @@ pub(crate) mod oid {
     pub const PEER_AUTH_EKU: Oid = Oid::new_unwrap("1.3.6.1.4.1.311.44.3.4");
     /// id-kp-serverAuth (RFC 5280 §4.2.1.12).
     pub const SERVER_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.1");
+    /// id-kp-clientAuth (RFC 5280 §4.2.1.12).
+    pub const CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
 
     // CMS / PKCS#7 content types.
     /// PKCS#7 `data` (RFC 2315 §8).

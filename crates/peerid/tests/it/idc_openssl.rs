@@ -191,7 +191,9 @@ fn check_key_type(kt: KeyType) {
     let auth_bytes = authority.as_bytes().unwrap();
     assert!(exts.contains(&openssl_hex(auth_bytes)), "SKI:\n{exts}");
     assert!(
-        exts.contains("1.3.6.1.4.1.311.44.3.4, TLS Web Server Authentication"),
+        exts.contains(
+            "1.3.6.1.4.1.311.44.3.4, TLS Web Server Authentication, TLS Web Client Authentication"
+        ),
         "EKU:\n{exts}"
     );
     assert!(
@@ -238,6 +240,18 @@ fn check_key_type(kt: KeyType) {
         ],
     );
     assert_eq!(verified.trim(), "cert.pem: OK");
+    // The IDC is both a TLS server and a TLS client certificate to OpenSSL
+    // (the purposes `s_server -verify_return_error` and `s_client` check):
+    // sslclient fails without the clientAuth usage (issue 12).
+    for purpose in ["sslserver", "sslclient"] {
+        let verified = openssl(
+            d,
+            &[
+                "verify", "-CAfile", "cert.pem", "-purpose", purpose, "cert.pem",
+            ],
+        );
+        assert_eq!(verified.trim(), "cert.pem: OK", "purpose {purpose}");
+    }
 
     // OpenSSL's view of the public key gives our authority, and OpenSSL's own
     // "hash" key identifier for our private key is our SKI.

@@ -5,6 +5,7 @@
 
 pub mod env;
 pub mod interop;
+pub mod running;
 pub mod strace;
 pub mod terminal;
 
