@@ -3,8 +3,10 @@ certificate; the client learns the server's peer name from its certificate."""
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
+import subprocess
 import threading
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 import peerid
-from conftest import PASSWORD, QUICK, pfx_of
+from conftest import PASSWORD, QUICK, Cli, pfx_of
 
 
 def _key_and_cert(store: peerid.Store, name: str, tmp_path: Path) -> tuple[Path, Path]:
@@ -68,3 +70,58 @@ def test_client_recovers_the_servers_peer_name(store: peerid.Store, tmp_path: Pa
     t.join(10)
     listener.close()
     assert not failures, failures
+
+
+@pytest.mark.parametrize("key_type", ["ed25519", "p256"])
+def test_python_ssl_client_talks_to_peerid_tls_serve(
+    store: peerid.Store, cli: Cli, tmp_path: Path, key_type: str
+) -> None:
+    server_id = store.create(classifier="server", key=key_type)
+    client_id = store.create(classifier="client", key=key_type)
+    key, cert = _key_and_cert(store, client_id.peer_name, tmp_path)
+
+    # `peerid tls serve`, expecting exactly the client's peer name; port 0.
+    serve = subprocess.Popen(
+        [str(cli.exe), "--store", str(store.path), "tls", "serve", server_id.peer_name,
+         "--listen", "127.0.0.1:0", "--peer", client_id.peer_name, "--once"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert serve.stderr is not None and serve.stdin is not None
+        line = serve.stderr.readline().decode()
+        m = re.match(r"peerid: listening on 127\.0\.0\.1:(\d+)$", line.strip())
+        assert m, line
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE  # authenticated by its peer name below
+        ctx.load_cert_chain(str(cert), str(key))
+        with socket.create_connection(("127.0.0.1", int(m.group(1))), timeout=30) as raw:
+            with ctx.wrap_socket(raw) as tls:
+                der = tls.getpeercert(binary_form=True)
+                assert der is not None
+                assert peerid.peer_name_of_certificate(der) == server_id.peer_name
+                tls.sendall(b"hello from python\n")
+                serve.stdin.write(b"hello from peerid\n")
+                serve.stdin.close()  # its end: close_notify to the client
+                received = b""
+                while not received.endswith(b"\n"):
+                    chunk = tls.recv(1024)
+                    if not chunk:
+                        break
+                    received += chunk
+                assert received == b"hello from peerid\n"
+                tls.unwrap()  # our close_notify
+        # stdin is closed already, so not communicate(); a hang is killed.
+        watchdog = threading.Timer(30, serve.kill)
+        watchdog.start()
+        assert serve.stdout is not None
+        out, err = serve.stdout.read(), serve.stderr.read()
+        watchdog.cancel()
+        assert serve.wait() == 0, err.decode()
+        assert out == b"hello from python\n"
+        assert f"peerid: {client_id.peer_name} connected" in err.decode()
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
