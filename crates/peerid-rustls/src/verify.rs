@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use peerid::{Error, Idc};
+use peerid::{Error, Idc, KeyType};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
@@ -23,6 +23,10 @@ pub(crate) const SCHEMES: [SignatureScheme; 4] = [
     SignatureScheme::ECDSA_NISTP384_SHA384,
     SignatureScheme::RSA_PSS_SHA256,
 ];
+
+/// The smallest RSA key that authenticates a TLS peer. Importing still
+/// accepts RSA-1024 (old Windows identities); TLS does not.
+const MIN_TLS_RSA_BITS: u32 = 2048;
 
 /// How many verified IDCs [`PeerVerifier`] remembers.
 const IDC_CACHE: usize = 32;
@@ -84,6 +88,14 @@ impl PeerVerifier {
             ));
         }
         let idc = self.idc_of(end_entity)?;
+        if let KeyType::Rsa(bits) = idc.key_type()
+            && bits < MIN_TLS_RSA_BITS
+        {
+            return Err(not_authenticated(
+                idc.proven_peer_name().to_string(),
+                format!("RSA-{bits} is too weak for TLS ({MIN_TLS_RSA_BITS} bits at least)"),
+            ));
+        }
         self.policy
             .check(&idc.proven_peer_name(), &idc)
             .map_err(refuse)?;
