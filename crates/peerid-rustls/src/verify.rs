@@ -238,3 +238,60 @@ impl ClientCertVerifier for PeerVerifier {
         SCHEMES.to_vec()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peerid::{Classifier, FriendlyName, Identity};
+    use rustls::internal::msgs::codec::Codec;
+
+    /// A `DigitallySignedStruct` as it arrives on the wire (rustls makes
+    /// them only by decoding).
+    fn dss(scheme: SignatureScheme, signature: &[u8]) -> DigitallySignedStruct {
+        let mut wire = u16::from(scheme).to_be_bytes().to_vec();
+        wire.extend((signature.len() as u16).to_be_bytes());
+        wire.extend(signature);
+        DigitallySignedStruct::read_bytes(&wire).unwrap()
+    }
+
+    #[test]
+    fn a_scheme_that_does_not_fit_the_key_is_refused() {
+        let id = Identity::generate(
+            KeyType::Ed25519,
+            Classifier::empty(),
+            FriendlyName::default(),
+        )
+        .unwrap();
+        let cert = CertificateDer::from(id.idc().as_der().to_vec());
+        let verifier = PeerVerifier::new(Policy::Any);
+        let message = b"transcript";
+        let good = id.private_key().sign(message).unwrap();
+        // The right scheme with a real signature passes: what is refused
+        // below is the scheme alone.
+        ServerCertVerifier::verify_tls13_signature(
+            &verifier,
+            message,
+            &cert,
+            &dss(SignatureScheme::ED25519, &good),
+        )
+        .unwrap();
+        for scheme in [
+            SignatureScheme::ECDSA_NISTP256_SHA256,
+            SignatureScheme::RSA_PSS_SHA256,
+        ] {
+            let wrong = dss(scheme, &good);
+            for err in [
+                ServerCertVerifier::verify_tls13_signature(&verifier, message, &cert, &wrong),
+                ClientCertVerifier::verify_tls13_signature(&verifier, message, &cert, &wrong),
+            ] {
+                let err = err.unwrap_err();
+                let inner = crate::refusal(&err).unwrap();
+                assert_eq!(inner.kind(), peerid::ErrorKind::NotAuthenticated);
+                assert!(
+                    inner.to_string().contains("which does not fit a"),
+                    "{inner}"
+                );
+            }
+        }
+    }
+}
