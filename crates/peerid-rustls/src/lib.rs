@@ -19,8 +19,19 @@
 //! - After the handshake, [`peer`] gives the [`AuthenticatedPeer`].
 //! - TLS 1.3 only; signature schemes `ed25519`, `ecdsa_secp256r1_sha256`,
 //!   `ecdsa_secp384r1_sha384` (imported P-384 identities) and
-//!   `rsa_pss_rsae_sha256`. The IDC's extended key usages are not looked
+//!   `rsa_pss_rsae_sha256`. An RSA key must have 2048 bits at least: an
+//!   imported RSA-1024 identity (old Windows) is refused in TLS, either
+//!   side. The IDC's extended key usages are not looked
 //!   at: older IDCs without clientAuth work as client certificates.
+//!
+//! # Session resumption
+//!
+//! A TLS 1.3 resumption does not run the certificate verifier again: the
+//! peer of the original session is taken as proven. An application that
+//! rebuilds its [`rustls::ServerConfig`] after a peer-book change (a new
+//! [`Policy::PeerBook`] snapshot) must not carry over `session_storage` or
+//! `ticketer` from the old configuration, or a removed peer resumes its old
+//! session and is let in. A fresh [`server_config`] has its own.
 //!
 //! # Crypto provider
 //!
@@ -131,6 +142,11 @@ fn tls_failed(e: rustls::Error) -> peerid::Error {
 /// signing through peerid's key, requiring a client certificate that passes
 /// the verifier (§11) and `policy`.
 ///
+/// `policy` is fixed for the configuration's life, and resumed sessions
+/// are not checked against it again: when the peer book changes, build a
+/// new configuration and do not copy `session_storage` or `ticketer` from
+/// the old one (see the crate docs, "Session resumption").
+///
 /// # Errors
 /// [`peerid::Error::Failed`] if rustls refuses the configuration (it does
 /// not for the key types peerid has).
@@ -166,6 +182,11 @@ pub const PLACEHOLDER_SERVER_NAME: &str = "peerid.invalid";
 /// The name to give rustls for SNI: the expected peer's authority (40 hex
 /// digits, a valid DNS label), else [`PLACEHOLDER_SERVER_NAME`]. The
 /// verifier ignores it: the [`Policy`] says whom to accept.
+///
+/// SNI travels in the clear ClientHello: with `Some(peer)`, a passive
+/// observer of the connection learns the authority of the peer the client
+/// wants. `server_name(None)` sends the placeholder instead and reveals
+/// nothing; the client's [`Policy`] still decides whom it accepts.
 pub fn server_name(expected: Option<&PeerName>) -> ServerName<'static> {
     let name = expected
         .filter(|p| p.authority().is_secure())

@@ -19,6 +19,10 @@ pub enum Policy {
     /// Any classifier of this authority.
     Authority(Authority),
     /// A peer of this peer-book snapshot: its IDC's key must be the stored one.
+    /// A server configuration keeps its snapshot: after a peer-book change
+    /// build a new one, without the old `session_storage`/`ticketer` (TLS
+    /// 1.3 resumption does not re-run the verifier, so a removed peer would
+    /// resume its old session).
     PeerBook(Vec<Peer>),
     /// Any peer with a valid IDC (trust on first use; the application decides).
     Any,

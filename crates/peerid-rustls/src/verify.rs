@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use peerid::{Error, Idc};
+use peerid::{Error, Idc, KeyType};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
@@ -23,6 +23,10 @@ pub(crate) const SCHEMES: [SignatureScheme; 4] = [
     SignatureScheme::ECDSA_NISTP384_SHA384,
     SignatureScheme::RSA_PSS_SHA256,
 ];
+
+/// The smallest RSA key that authenticates a TLS peer. Importing still
+/// accepts RSA-1024 (old Windows identities); TLS does not.
+const MIN_TLS_RSA_BITS: u32 = 2048;
 
 /// How many verified IDCs [`PeerVerifier`] remembers.
 const IDC_CACHE: usize = 32;
@@ -84,6 +88,14 @@ impl PeerVerifier {
             ));
         }
         let idc = self.idc_of(end_entity)?;
+        if let KeyType::Rsa(bits) = idc.key_type()
+            && bits < MIN_TLS_RSA_BITS
+        {
+            return Err(not_authenticated(
+                idc.proven_peer_name().to_string(),
+                format!("RSA-{bits} is too weak for TLS ({MIN_TLS_RSA_BITS} bits at least)"),
+            ));
+        }
         self.policy
             .check(&idc.proven_peer_name(), &idc)
             .map_err(refuse)?;
@@ -224,5 +236,62 @@ impl ClientCertVerifier for PeerVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         SCHEMES.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peerid::{Classifier, FriendlyName, Identity};
+    use rustls::internal::msgs::codec::Codec;
+
+    /// A `DigitallySignedStruct` as it arrives on the wire (rustls makes
+    /// them only by decoding).
+    fn dss(scheme: SignatureScheme, signature: &[u8]) -> DigitallySignedStruct {
+        let mut wire = u16::from(scheme).to_be_bytes().to_vec();
+        wire.extend((signature.len() as u16).to_be_bytes());
+        wire.extend(signature);
+        DigitallySignedStruct::read_bytes(&wire).unwrap()
+    }
+
+    #[test]
+    fn a_scheme_that_does_not_fit_the_key_is_refused() {
+        let id = Identity::generate(
+            KeyType::Ed25519,
+            Classifier::empty(),
+            FriendlyName::default(),
+        )
+        .unwrap();
+        let cert = CertificateDer::from(id.idc().as_der().to_vec());
+        let verifier = PeerVerifier::new(Policy::Any);
+        let message = b"transcript";
+        let good = id.private_key().sign(message).unwrap();
+        // The right scheme with a real signature passes: what is refused
+        // below is the scheme alone.
+        ServerCertVerifier::verify_tls13_signature(
+            &verifier,
+            message,
+            &cert,
+            &dss(SignatureScheme::ED25519, &good),
+        )
+        .unwrap();
+        for scheme in [
+            SignatureScheme::ECDSA_NISTP256_SHA256,
+            SignatureScheme::RSA_PSS_SHA256,
+        ] {
+            let wrong = dss(scheme, &good);
+            for err in [
+                ServerCertVerifier::verify_tls13_signature(&verifier, message, &cert, &wrong),
+                ClientCertVerifier::verify_tls13_signature(&verifier, message, &cert, &wrong),
+            ] {
+                let err = err.unwrap_err();
+                let inner = crate::refusal(&err).unwrap();
+                assert_eq!(inner.kind(), peerid::ErrorKind::NotAuthenticated);
+                assert!(
+                    inner.to_string().contains("which does not fit a"),
+                    "{inner}"
+                );
+            }
+        }
     }
 }

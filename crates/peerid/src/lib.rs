@@ -119,7 +119,7 @@ pub mod testkit;
 pub mod transfer;
 
 pub use error::{Error, ErrorKind, Result};
-pub use idc::{Idc, MAX_IDC_LEN};
+pub use idc::{Idc, MAX_IDC_EXTENSIONS, MAX_IDC_LEN};
 pub use identity::Identity;
 pub use key::{KeyType, MAX_RSA_BITS, MIN_RSA_BITS, PrivateKey, PublicKey};
 pub use name::{

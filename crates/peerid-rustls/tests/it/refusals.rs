@@ -309,3 +309,55 @@ fn remembered_idcs_are_still_checked() {
     assert!(why.contains("handshake signature does not verify"), "{why}");
     assert!(connect(client_config(&alice, Policy::Any).unwrap()).ok());
 }
+
+/// A new RSA-1024 identity (an old Windows one, say): peerid does not make
+/// such keys, so openssl does.
+fn rsa1024_identity() -> peerid::Identity {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(
+            "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 \
+             | openssl pkcs8 -topk8 -nocrypt -outform DER",
+        )
+        .output()
+        .expect("openssl (scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = peerid::PrivateKey::from_pkcs8_der(&out.stdout).unwrap();
+    assert_eq!(key.key_type(), KeyType::Rsa(1024));
+    peerid::Identity::from_key(
+        key,
+        peerid::Classifier::new("old").unwrap(),
+        peerid::FriendlyName::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_rsa1024_peer() {
+    // Imported RSA-1024 identities stay valid, but do not authenticate a
+    // TLS peer, client or server, even one the policy names.
+    let old = rsa1024_identity();
+    let me = identity(KeyType::Ed25519, "me");
+    let out = handshake(
+        client_config(&old, Policy::Any).unwrap(),
+        server_config(&me, Policy::PeerName(old.peer_name().clone())).unwrap(),
+        Some(me.peer_name()),
+    );
+    let s = refused_by_server(&out);
+    let out = handshake(
+        client_config(&me, Policy::PeerName(old.peer_name().clone())).unwrap(),
+        server_config(&old, Policy::Any).unwrap(),
+        Some(old.peer_name()),
+    );
+    let c = refused_by_client(&out);
+    for why in [s, c] {
+        assert!(
+            why.contains("RSA-1024 is too weak for TLS (2048 bits at least)"),
+            "{why}"
+        );
+    }
+}

@@ -113,6 +113,17 @@ pub(super) fn build(key: &PrivateKey, peer_name: &PeerName, not_before: SystemTi
 /// `peer_name_text`, whatever it says: [`build`] checked it; the hostile-input
 /// tests (`testkit::idc_naming`, through [`Idc::der_naming`]) pass names that do not belong to the key.
 pub(super) fn signed_der(key: &PrivateKey, peer_name_text: &str, time: Time) -> Result<Vec<u8>> {
+    signed_der_with(key, peer_name_text, time, Vec::new())
+}
+
+/// [`signed_der`] with `extra` extensions after the IDC's own (for the tests
+/// of the extension count bound).
+pub(super) fn signed_der_with(
+    key: &PrivateKey,
+    peer_name_text: &str,
+    time: Time,
+    extra: Vec<Extension>,
+) -> Result<Vec<u8>> {
     let authority = key.authority();
     let Some(auth_bytes) = authority.as_bytes() else {
         return Err(Error::failed(
@@ -136,7 +147,7 @@ pub(super) fn signed_der(key: &PrivateKey, peer_name_text: &str, time: Time) -> 
         value: der::Any::encode_from(&Utf8StringRef::new(peer_name_text).map_err(encoding_bug)?)
             .map_err(encoding_bug)?,
     };
-    let extensions = vec![
+    let mut extensions = vec![
         extension(
             const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER,
             false,
@@ -170,6 +181,7 @@ pub(super) fn signed_der(key: &PrivateKey, peer_name_text: &str, time: Time) -> 
         extension(oid::CERT_TYPE, false, &CERT_TYPE_IDENTITY)?,
         extension(oid::IDENTITY_FLAGS, false, &IDENTITY_FLAGS_NONE)?,
     ];
+    extensions.extend(extra);
 
     let tbs = TbsCertificate {
         version: Version::V3,

@@ -56,6 +56,11 @@ mod build;
 /// Largest certificate [`Idc::from_der`] reads, in bytes.
 pub const MAX_IDC_LEN: usize = 64 * 1024;
 
+/// Most extensions [`Idc::from_der`] reads in a certificate: an IDC has 7
+/// (the Windows-made ones we have seen, as many or fewer). The bound keeps
+/// the check that no extension repeats (quadratic) cheap.
+pub const MAX_IDC_EXTENSIONS: usize = 64;
+
 /// An identity certificate whose self-signature verifies: the certificate
 /// (DER, exactly as read or made) and what it says.
 #[derive(Clone, PartialEq, Eq)]
@@ -106,7 +111,8 @@ impl Idc {
     ///
     /// # Errors
     /// [`Error::InputTooLarge`] over 64 KiB; [`Error::MalformedCertificate`] if
-    /// it does not decode, repeats an extension, or carries an invalid or
+    /// it does not decode, has more than [`MAX_IDC_EXTENSIONS`] extensions,
+    /// repeats an extension, or carries an invalid or
     /// repeated peer name; [`Error::NotSelfIssued`]; [`Error::UnsupportedAlgorithm`]
     /// for another key or signature algorithm or RSA size; [`Error::BadSignature`]
     /// if the self-signature does not verify; [`Error::PeerNameMismatch`] if the
@@ -262,6 +268,14 @@ fn split_certificate(der: &[u8]) -> der::Result<RawCertificate<'_>> {
 /// The peer name from the SubjectAltName otherName 1.3.6.1.4.1.311.44.0.2,
 /// checking on the way that no extension appears twice (RFC 5280 §4.2).
 fn peer_name_of(extensions: &[Extension]) -> Result<Option<PeerName>> {
+    // x509-cert has decoded the whole list by now (linear, and bounded by
+    // MAX_IDC_LEN); the pairwise check below is not.
+    if extensions.len() > MAX_IDC_EXTENSIONS {
+        return Err(Error::malformed_cert(format!(
+            "too many extensions: {}, at most {MAX_IDC_EXTENSIONS}",
+            extensions.len()
+        )));
+    }
     for (i, e) in extensions.iter().enumerate() {
         if extensions[..i].iter().any(|o| o.extn_id == e.extn_id) {
             return Err(Error::malformed_cert(format!(

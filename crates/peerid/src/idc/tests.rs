@@ -233,3 +233,37 @@ fn bounded_and_garbage() {
         Err(Error::MalformedCertificate { .. })
     ));
 }
+
+/// An Ed25519 IDC with `total` extensions: its own 7, then distinct empty
+/// ones under 1.2.
+fn idc_with_extensions(total: usize) -> Vec<u8> {
+    let key = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let extra = (0..total - 7)
+        .map(|i| Extension {
+            extn_id: const_oid::ObjectIdentifier::new(&format!("1.2.{i}")).unwrap(),
+            critical: false,
+            extn_value: der::asn1::OctetString::new(Vec::new()).unwrap(),
+        })
+        .collect();
+    let time = Time::try_from(SystemTime::now()).unwrap();
+    build::signed_der_with(&key, &name_for(&key, "x").to_string(), time, extra).unwrap()
+}
+
+#[test]
+fn too_many_extensions() {
+    let idc = Idc::from_der(&idc_with_extensions(MAX_IDC_EXTENSIONS)).unwrap();
+    assert_eq!(idc.key_type(), KeyType::Ed25519);
+    for total in [MAX_IDC_EXTENSIONS + 1, 4000] {
+        let der = idc_with_extensions(total);
+        assert!(der.len() <= MAX_IDC_LEN);
+        match Idc::from_der(&der) {
+            Err(Error::MalformedCertificate { reason }) => {
+                assert!(
+                    reason.contains(&format!("too many extensions: {total}, at most 64")),
+                    "{reason}"
+                );
+            }
+            other => panic!("{total} extensions: {other:?}"),
+        }
+    }
+}
