@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::Duration;
 
 use crate::support::env::Env;
 use crate::support::interop::openssl_pkcs12_of_export;
@@ -51,10 +52,14 @@ impl User {
     }
 
     fn connect(&self, port: u16, extra: &[&str]) -> Running {
+        self.connect_reading_stdout_after(port, extra, Duration::ZERO)
+    }
+
+    fn connect_reading_stdout_after(&self, port: u16, extra: &[&str], after: Duration) -> Running {
         let addr = format!("127.0.0.1:{port}");
         let mut args = vec!["connect", &self.name, &addr];
         args.extend_from_slice(extra);
-        Running::start("peerid tls connect", self.tls(&args))
+        Running::start_reading_stdout_after("peerid tls connect", self.tls(&args), after)
     }
 
     /// The identity's certificate and key as PEM files, out of an export
@@ -137,6 +142,46 @@ fn files_both_ways_at_once_arrive_whole() {
     }
     let (s_status, s_out, s_err) = server.finish();
     let (c_status, c_out, c_err) = client.finish();
+    assert!(s_status.success(), "{s_err}");
+    assert!(c_status.success(), "{c_err}");
+    assert!(s_out == b_data, "server got {} bytes: {s_err}", s_out.len());
+    assert!(c_out == a_data, "client got {} bytes: {c_err}", c_out.len());
+}
+
+#[test]
+fn files_both_ways_while_neither_stdout_is_read_yet_arrive_whole() {
+    // Both send at once and neither's stdout is read for 2 s: each side's
+    // writes to the socket wait for the other, whose output waits for its
+    // reader. The side reading the socket must never wait for a write to
+    // it, or both wait for ever.
+    let alice = User::new("alice", "Alice", "ed25519");
+    let bob = User::new("bob", "Bob", "ed25519");
+    let a_data: Vec<u8> = (0..9_000_000u32).map(|i| (i % 251) as u8).collect();
+    let b_data: Vec<u8> = (0..8_500_000u32).map(|i| (i % 241) as u8).collect();
+    let late = Duration::from_secs(2);
+    let args = [
+        "serve",
+        &alice.name,
+        "--listen",
+        "127.0.0.1:0",
+        "--once",
+        "--peer",
+        &bob.name,
+    ];
+    let mut server =
+        Running::start_reading_stdout_after("peerid tls serve", alice.tls(&args), late);
+    let port = port_of(&server.wait_stderr_line("listening on"));
+    let mut client = bob.connect_reading_stdout_after(port, &["--peer", &alice.name], late);
+    client.wait_stderr_line("connected to");
+    server.wait_stderr_line("connected");
+    let feeding = [server.feed(a_data.clone()), client.feed(b_data.clone())];
+    // Not joined first: a deadlock must end in finish's bounded wait (which
+    // kills the child and so ends its feeder), not hang the test.
+    let (s_status, s_out, s_err) = server.finish();
+    let (c_status, c_out, c_err) = client.finish();
+    for f in feeding {
+        f.join().unwrap();
+    }
     assert!(s_status.success(), "{s_err}");
     assert!(c_status.success(), "{c_err}");
     assert!(s_out == b_data, "server got {} bytes: {s_err}", s_out.len());

@@ -2,10 +2,13 @@
 //! the peer and the peer to stdout, with two threads and no async runtime.
 //!
 //! The connection sits behind a mutex that is held only while rustls works,
-//! never across a blocking read or write; a second mutex keeps the socket's
-//! writes in the order rustls made the records. So the thread reading the
-//! socket never waits behind a write that waits for the peer to read, and
-//! two peers sending to each other at once cannot deadlock.
+//! never across a blocking read or write. Only the writing thread (stdin to
+//! the peer) writes to the socket: records the reading thread makes rustls
+//! produce (a reply to a key update) wait in rustls until the writing
+//! thread sends them with its next chunk or within its next poll. So the
+//! thread reading the socket never waits for a write that waits for the
+//! peer to read, and two peers sending to each other at once, neither
+//! reading its stdout for a while, cannot deadlock.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -113,7 +116,8 @@ pub fn handshake(
     })
 }
 
-/// The connection and the socket's write half, shared by the two threads.
+/// The connection and the socket's write half, shared by the two threads;
+/// only the writing thread writes to the socket.
 struct Shared {
     conn: Mutex<Connection>,
     sock_w: Mutex<TcpStream>,
@@ -130,17 +134,18 @@ impl Shared {
 
     /// Takes the records rustls has made, then sends them with the
     /// connection unlocked and the socket's write lock held (their order).
+    /// Called only by the writing thread.
     fn flush(&self, mut conn: MutexGuard<'_, Connection>) -> Result<()> {
         let mut records = Vec::new();
         while conn.wants_write() {
             conn.write_tls(&mut records)
                 .map_err(|e| tls_io_error(e, self.role, &self.addr))?;
         }
-        let mut sock = self.sock_w.lock().unwrap_or_else(|p| p.into_inner());
-        drop(conn);
         if records.is_empty() {
             return Ok(());
         }
+        let mut sock = self.sock_w.lock().unwrap_or_else(|p| p.into_inner());
+        drop(conn);
         sock.write_all(&records)
             .and_then(|()| sock.flush())
             .map_err(|e| tls_io_error(e, self.role, &self.addr))
@@ -207,7 +212,11 @@ fn to_peer(shared: &Shared, stdin: &mut Stdin, done: &Receiver<Result<()>>) -> R
         if !peer_closed {
             match done.try_recv() {
                 Ok(Ok(())) => peer_closed = true,
-                Ok(Err(e)) => return Err(e),
+                Ok(Err(e)) => {
+                    // The alert that says why, if the reader made one.
+                    send_alert(shared);
+                    return Err(e);
+                }
                 Err(TryRecvError::Disconnected) => peer_closed = true,
                 Err(TryRecvError::Empty) => {}
             }
@@ -215,7 +224,7 @@ fn to_peer(shared: &Shared, stdin: &mut Stdin, done: &Receiver<Result<()>>) -> R
         if closed {
             return match peer_closed {
                 true => Ok(()),
-                false => done.recv().unwrap_or(Ok(())),
+                false => wait_reader(shared, done),
             };
         }
         if peer_closed && at_terminal {
@@ -225,7 +234,13 @@ fn to_peer(shared: &Shared, stdin: &mut Stdin, done: &Receiver<Result<()>>) -> R
             Some(chunk) => Ok(chunk),
             None => match stdin.chunks.recv_timeout(poll) {
                 Ok(chunk) => chunk,
-                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Timeout) => {
+                    // What the reading thread left to send (a key update).
+                    if let Err(e) = shared.flush(shared.conn()) {
+                        return why(done, peer_closed, e);
+                    }
+                    continue;
+                }
                 Err(RecvTimeoutError::Disconnected) => Ok(Vec::new()),
             },
         };
@@ -250,11 +265,30 @@ fn to_peer(shared: &Shared, stdin: &mut Stdin, done: &Receiver<Result<()>>) -> R
             // The connection is closing: keep the chunk for the next one.
             stdin.pending = Some(chunk);
             drop(conn);
-            return done.recv().unwrap_or(Ok(()));
+            return wait_reader(shared, done);
         }
         if let Err(e) = shared.flush(conn) {
             return why(done, peer_closed, e);
         }
+    }
+}
+
+/// Waits for the reading thread's end; sends the alert of its failure.
+fn wait_reader(shared: &Shared, done: &Receiver<Result<()>>) -> Result<()> {
+    let outcome = done.recv().unwrap_or(Ok(()));
+    if outcome.is_err() {
+        send_alert(shared);
+    }
+    outcome
+}
+
+/// Sends what rustls has left (the alert of a failure the reading thread
+/// met) without waiting more than a second for a peer that does not read.
+fn send_alert(shared: &Shared) {
+    let sock = shared.sock_w.lock().unwrap_or_else(|p| p.into_inner());
+    if sock.set_write_timeout(Some(Duration::from_secs(1))).is_ok() {
+        drop(sock);
+        let _ = shared.flush(shared.conn());
     }
 }
 
@@ -319,8 +353,8 @@ fn from_peer(shared: &Shared, mut sock: TcpStream) -> Result<()> {
             let state = match conn.process_new_packets() {
                 Ok(state) => state,
                 Err(e) => {
-                    // Send the alert that says why, then report it.
-                    let _ = shared.flush(conn);
+                    // The writing thread sends the alert that says why.
+                    drop(conn);
                     return Err(tls_error(&e, shared.role, &shared.addr, false));
                 }
             };
@@ -349,8 +383,8 @@ fn from_peer(shared: &Shared, mut sock: TcpStream) -> Result<()> {
                 break;
             }
         }
-        // Key updates and the like: rare, and written in order.
-        shared.flush(conn)?;
+        // A reply rustls made (a key update) waits for the writing thread.
+        drop(conn);
         if !flush_stdout(&mut stdout, &mut plain)? || peer_closed {
             return Ok(());
         }

@@ -21,8 +21,13 @@ pub struct Running {
     readers: Vec<JoinHandle<()>>,
 }
 
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
+fn collect(
+    mut from: impl Read + Send + 'static,
+    into: Arc<Mutex<Vec<u8>>>,
+    after: Duration,
+) -> JoinHandle<()> {
     std::thread::spawn(move || {
+        std::thread::sleep(after);
         let mut buf = [0u8; 4096];
         loop {
             match from.read(&mut buf) {
@@ -35,7 +40,13 @@ fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> J
 
 impl Running {
     /// Starts `cmd` with all three streams piped.
-    pub fn start(what: &str, mut cmd: Command) -> Running {
+    pub fn start(what: &str, cmd: Command) -> Running {
+        Running::start_reading_stdout_after(what, cmd, Duration::ZERO)
+    }
+
+    /// [`Running::start`], but its stdout read only from `after` on (a
+    /// consumer slow to start: the child's writes to stdout block a while).
+    pub fn start_reading_stdout_after(what: &str, mut cmd: Command, after: Duration) -> Running {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -45,8 +56,8 @@ impl Running {
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let readers = vec![
-            collect(child.stdout.take().unwrap(), stdout.clone()),
-            collect(child.stderr.take().unwrap(), stderr.clone()),
+            collect(child.stdout.take().unwrap(), stdout.clone(), after),
+            collect(child.stderr.take().unwrap(), stderr.clone(), Duration::ZERO),
         ];
         Running {
             what: what.to_owned(),
@@ -142,10 +153,12 @@ impl Running {
             }
             if start.elapsed() > TIMEOUT {
                 let _ = self.child.kill();
+                let out = self.stdout();
                 panic!(
-                    "{} did not exit within {TIMEOUT:?}; stdout: {:?}\nstderr: {}",
+                    "{} did not exit within {TIMEOUT:?}; stdout ({} bytes): {:?}\nstderr: {}",
                     self.what,
-                    String::from_utf8_lossy(&self.stdout()),
+                    out.len(),
+                    String::from_utf8_lossy(&out[..out.len().min(4096)]),
                     self.stderr()
                 );
             }
