@@ -5,9 +5,11 @@
 //! says which port it got; every wait is bounded (support::running).
 
 use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
 use crate::support::interop::openssl_pkcs12_of_export;
@@ -653,4 +655,56 @@ fn serve_without_once_reports_a_refused_client_and_serves_the_next() {
         2,
         "{connected}"
     );
+}
+
+#[test]
+fn a_client_trickling_its_hello_is_cut_off_at_the_handshake_deadline() {
+    // 10 s is for the whole handshake, not for each read: a byte every
+    // 2 s must not hold serve (one connection at a time) for ever.
+    let alice = User::new("alice", "Alice", "ed25519");
+    let bob = User::new("bob", "Bob", "ed25519");
+    let mut cmd = alice.tls(&["serve", &alice.name, "--listen", "127.0.0.1:0"]);
+    cmd.args(["--peer", &bob.name]);
+    let mut server = Running::start("peerid tls serve (no --once)", cmd);
+    let port = port_of(&server.wait_stderr_line("listening on"));
+    server.close_stdin();
+    let start = Instant::now();
+    let trickler = std::thread::spawn(move || {
+        let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut sent = 0;
+        if sock.write_all(b"\x16\x03\x01").is_err() {
+            return sent;
+        }
+        // Record length 0x0200, then a ClientHello's first bytes, slowly.
+        for b in [0x02u8, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0, 0, 0, 0] {
+            std::thread::sleep(Duration::from_secs(2));
+            if sock.write_all(&[b]).is_err() {
+                break;
+            }
+            sent += 1;
+            // The server has hung up: reading gives the end (or an error).
+            sock.set_nonblocking(true).unwrap();
+            let mut buf = [0u8; 64];
+            let ended = sock.read(&mut buf).is_ok();
+            sock.set_nonblocking(false).unwrap();
+            if ended {
+                break;
+            }
+        }
+        sent
+    });
+    let timed_out = server.wait_stderr_line("peerid: error:");
+    let took = start.elapsed();
+    assert!(
+        timed_out.contains("did not complete the TLS handshake within 10 s"),
+        "{timed_out}"
+    );
+    assert!(took < Duration::from_secs(14), "took {took:?}: {timed_out}");
+    let _ = trickler.join();
+    // And it serves the next client.
+    let mut client = bob.connect(port, &["--peer", &alice.name]);
+    client.write(b"after the trickler\n");
+    let (status, _, err) = client.finish();
+    assert!(status.success(), "{err}");
+    server.wait_stdout("after the trickler\n");
 }

@@ -16,7 +16,7 @@ use std::sync::mpsc::{
     Receiver, RecvTimeoutError, SyncSender, TryRecvError, channel, sync_channel,
 };
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use peerid_rustls::AuthenticatedPeer;
 use peerid_rustls::rustls::{self, AlertDescription, Connection};
@@ -71,7 +71,8 @@ fn read_stdin(tx: &SyncSender<io::Result<Vec<u8>>>) {
     }
 }
 
-/// Completes the handshake on `sock` within `timeout`; returns the peer it
+/// Completes the handshake on `sock` within `timeout`, a deadline for the
+/// whole handshake (not for each read); returns the peer it
 /// authenticated. `role` ("server", "client") and `addr` are for messages.
 ///
 /// # Errors
@@ -86,10 +87,12 @@ pub fn handshake(
     addr: &SocketAddr,
 ) -> Result<AuthenticatedPeer> {
     let io_err = |source: io::Error| tls_io_error(source, role, addr);
-    sock.set_read_timeout(Some(timeout)).map_err(io_err)?;
-    sock.set_write_timeout(Some(timeout)).map_err(io_err)?;
+    let mut io = Deadline {
+        sock: &mut *sock,
+        deadline: Instant::now() + timeout,
+    };
     while conn.is_handshaking() {
-        match conn.complete_io(sock) {
+        match conn.complete_io(&mut io) {
             Ok(_) => {}
             Err(e)
                 if matches!(
@@ -114,6 +117,50 @@ pub fn handshake(
             reason: format!("the {role} presented no identity certificate"),
         })
     })
+}
+
+/// The socket, each read and write of it bounded by what is left until
+/// `deadline` (a peer trickling a byte at a time cannot hold it longer).
+struct Deadline<'a> {
+    sock: &'a mut TcpStream,
+    deadline: Instant,
+}
+
+impl Deadline<'_> {
+    /// What is left, or `TimedOut` once nothing is.
+    fn left(&self) -> io::Result<Duration> {
+        match self.deadline.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(left),
+            _ => Err(io::ErrorKind::TimedOut.into()),
+        }
+    }
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.sock.set_read_timeout(Some(self.left()?))?;
+        self.sock.read(buf)
+    }
+}
+
+impl Write for Deadline<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.set_write_timeout(Some(self.left()?))?;
+        self.sock.write(buf)
+    }
+
+    /// All of rustls's records at once, as the socket would take them: its
+    /// last gasp (the alert after a failure) is one call, and the default
+    /// would send only the first record (the compatibility
+    /// ChangeCipherSpec), not the alert behind it.
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.sock.set_write_timeout(Some(self.left()?))?;
+        self.sock.write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sock.flush()
+    }
 }
 
 /// The connection and the socket's write half, shared by the two threads;
