@@ -35,8 +35,10 @@ One connection at a time: stderr says `peerid: listening on ADDR:PORT`
 (port 0 picks a free one), then `peerid: PEER_NAME connected` for each
 client. Data from the client goes to stdout; stdin goes to the client, and
 its end sends close_notify. A connection ends when both sides have closed
-(stdin at a terminal: when the client has). Without --once, serve then
-waits for the next client, and a refused client is reported and let go.
+(stdin at a terminal: when the client has). The handshake must complete
+within 10 s; after it nothing times out, so an idle client holds serve
+until it closes. Without --once, serve then waits for the next client, and
+a refused or timed-out client is reported and let go.
 With --json, these lines (and an error) are JSON objects on stderr, one a
 line: stdout carries only the data.
 
@@ -63,7 +65,8 @@ server's verdict on the client comes after the client's handshake).
 
 stdin goes to the server, and its end sends close_notify; what the server
 sends goes to stdout. It ends when both sides have closed (stdin at a
-terminal: when the server has). With --json, the line on stderr (and an
+terminal: when the server has). The handshake must complete within 10 s;
+after it nothing times out. With --json, the line on stderr (and an
 error) is a JSON object: stdout carries only the data.
 
 ", peer_help!(), "
