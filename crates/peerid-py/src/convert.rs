@@ -7,7 +7,7 @@ use peerid::PeerName;
 use peerid::secrecy::SecretString;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyInt, PyMemoryView, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyInt, PyMemoryView, PySlice, PyString};
 use zeroize::Zeroize;
 
 use crate::errors::{IntoPy, invalid};
@@ -87,9 +87,10 @@ pub(crate) enum Data<'py> {
     /// `bytes` (immutable: read in place with the GIL released), or the
     /// one copy `memoryview.tobytes()` made.
     Bytes(Bound<'py, PyBytes>),
-    /// A copy of a `bytearray`, which another thread could change while
-    /// the GIL is released.
-    Copied(Vec<u8>),
+    /// A `bytearray`, which another thread could change while the GIL is
+    /// released: read in pieces of at most 64 KiB, each copied with the GIL
+    /// held.
+    ByteArray(ByteArrayReader),
     /// An object with `read(n) -> bytes`.
     File(PyReader),
 }
@@ -101,7 +102,10 @@ impl<'py> Data<'py> {
             return Ok(Data::Bytes(b.clone()));
         }
         if let Ok(b) = obj.cast::<PyByteArray>() {
-            return Ok(Data::Copied(b.to_vec()));
+            return Ok(Data::ByteArray(ByteArrayReader {
+                array: b.clone().unbind(),
+                pos: 0,
+            }));
         }
         if obj.cast::<PyMemoryView>().is_ok() {
             // One copy, into an immutable bytes object read in place.
@@ -125,7 +129,7 @@ impl<'py> Data<'py> {
     pub(crate) fn reader(&mut self) -> DataReader<'_> {
         match self {
             Data::Bytes(b) => DataReader::Slice(b.as_bytes()),
-            Data::Copied(v) => DataReader::Slice(v),
+            Data::ByteArray(r) => DataReader::ByteArray(r),
             Data::File(r) => DataReader::File(r),
         }
     }
@@ -144,6 +148,8 @@ impl<'py> Data<'py> {
 pub(crate) enum DataReader<'a> {
     /// Bytes in memory.
     Slice(&'a [u8]),
+    /// A `bytearray`, a piece at a time.
+    ByteArray(&'a mut ByteArrayReader),
     /// A Python file object.
     File(&'a mut PyReader),
 }
@@ -152,6 +158,7 @@ impl Read for DataReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             DataReader::Slice(s) => s.read(buf),
+            DataReader::ByteArray(r) => r.read(buf),
             DataReader::File(r) => r.read(buf),
         }
     }
@@ -184,5 +191,37 @@ impl Read for PyReader {
             self.error = Some(e);
             io::Error::other("the Python file object raised an exception")
         })
+    }
+}
+
+/// The largest piece of a `bytearray` copied at a time.
+const PIECE: usize = 64 * 1024;
+
+/// A `bytearray` as a [`Read`]: each `read` attaches to the interpreter and
+/// copies `array[pos:pos + n]`, at most [`PIECE`] bytes, from where the last
+/// one stopped (so an array another thread changes meanwhile is read as
+/// it then is, never out of bounds).
+pub(crate) struct ByteArrayReader {
+    array: Py<PyByteArray>,
+    pos: usize,
+}
+
+impl Read for ByteArrayReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf.len().min(PIECE);
+        let got = Python::attach(|py| -> PyResult<usize> {
+            let array = self.array.bind(py);
+            let start = isize::try_from(self.pos).unwrap_or(isize::MAX);
+            let end = start.saturating_add(isize::try_from(want).unwrap_or(0));
+            // array[start:end], a new bytearray of at most `want` bytes.
+            let piece = array.get_item(PySlice::new(py, start, end, 1))?;
+            let piece = piece.cast::<PyByteArray>()?.to_vec();
+            let n = piece.len().min(want);
+            buf[..n].copy_from_slice(&piece[..n]);
+            Ok(n)
+        })
+        .map_err(|_| io::Error::other("the bytearray could not be read"))?;
+        self.pos += got;
+        Ok(got)
     }
 }

@@ -160,3 +160,17 @@ def test_in_is_false_for_what_is_not_a_name(store: peerid.Store) -> None:
     for x in (1, None, b"x", "not a peer name", "\udc80"):
         assert x not in store
         assert x not in store.peers
+
+
+def test_bytearray_and_memoryview_past_one_piece(store: peerid.Store) -> None:
+    # A bytearray is read 64 KiB at a time: several pieces and a short one.
+    big = bytes(range(256)) * 1000 + b"end"
+    alice = store.create()
+    sig = alice.sign("file", bytearray(big))
+    peerid.verify(alice.peer_name, "file", big, sig, store=store)
+    peerid.verify(alice.peer_name, "file", bytearray(big), sig, store=store)
+    peerid.verify(alice.peer_name, "file", memoryview(big), sig, store=store)
+    peerid.verify(alice.peer_name, "file", memoryview(bytearray(big))[::1], sig, store=store)
+    with pytest.raises(peerid.BadSignature):
+        peerid.verify(alice.peer_name, "file", bytearray(big[:-1]), sig, store=store)
+    assert alice.sign("file", bytearray()) != sig
