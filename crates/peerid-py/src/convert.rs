@@ -7,17 +7,33 @@ use peerid::PeerName;
 use peerid::secrecy::SecretString;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyInt, PyMemoryView, PySlice, PyString};
 use zeroize::Zeroize;
 
 use crate::errors::{IntoPy, invalid};
+
+/// A `str` as UTF-8. A lone surrogate makes Python's UnicodeEncodeError,
+/// whose `.object` is the whole string: it is dropped here, never raised
+/// or chained, and `what` is the InvalidArgument raised instead. Under
+/// abi3 (Python 3.9's limited API has no borrowed UTF-8 view of a `str`)
+/// the encoding goes through a temporary `bytes` object that Python frees
+/// without wiping.
+fn utf8(s: &Bound<'_, PyString>, what: &str) -> PyResult<String> {
+    match s.to_cow() {
+        Ok(text) => Ok(text.into_owned()),
+        Err(_) => Err(invalid(what.to_owned())),
+    }
+}
 
 /// A password given as `str`, or as `bytes` holding UTF-8 (the PKCS#12 and
 /// PBES2 derivations are defined on text). The copy is a [`SecretString`],
 /// wiped when dropped; the Python object stays the caller's.
 pub(crate) fn password(obj: &Bound<'_, PyAny>) -> PyResult<SecretString> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(SecretString::from(s.to_cow()?.into_owned()));
+        return Ok(SecretString::from(utf8(
+            s,
+            "a password must be valid Unicode (no lone surrogates)",
+        )?));
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         let mut copy = b.as_bytes().to_vec();
@@ -34,6 +50,21 @@ pub(crate) fn password(obj: &Bound<'_, PyAny>) -> PyResult<SecretString> {
     Err(PyTypeError::new_err("a password is a str or bytes"))
 }
 
+/// A count (`iterations`, `count`) between 0 and `max`: an `int` out of
+/// that range is an InvalidArgument (not OverflowError), anything else a
+/// TypeError.
+pub(crate) fn count(obj: &Bound<'_, PyAny>, what: &str, max: u64) -> PyResult<u64> {
+    if !obj.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!("{what} is an int")));
+    }
+    match obj.extract::<u64>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(invalid(format!(
+            "{what} must be between 0 and {max}, not {obj}"
+        ))),
+    }
+}
+
 /// A peer name argument, exactly as `peerid list` prints it.
 pub(crate) fn peer_name(name: &str) -> PyResult<PeerName> {
     PeerName::parse(name).py_err()
@@ -42,7 +73,7 @@ pub(crate) fn peer_name(name: &str) -> PyResult<PeerName> {
 /// A document (XML or an armoured signature) given as `str` or `bytes`.
 pub(crate) fn document(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned().into_bytes());
+        return Ok(utf8(s, "a document must be valid Unicode (no lone surrogates)")?.into_bytes());
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
@@ -53,11 +84,13 @@ pub(crate) fn document(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 /// The data a signature is over: bytes held by Python, or a binary file
 /// object read in pieces.
 pub(crate) enum Data<'py> {
-    /// `bytes` (immutable: read in place with the GIL released).
+    /// `bytes` (immutable: read in place with the GIL released), or the
+    /// one copy `memoryview.tobytes()` made.
     Bytes(Bound<'py, PyBytes>),
-    /// A copy of a `bytearray` or `memoryview`, which another thread could
-    /// change while the GIL is released.
-    Copied(Vec<u8>),
+    /// A `bytearray`, which another thread could change while the GIL is
+    /// released: read in pieces of at most 64 KiB, each copied with the GIL
+    /// held.
+    ByteArray(ByteArrayReader),
     /// An object with `read(n) -> bytes`.
     File(PyReader),
 }
@@ -69,11 +102,15 @@ impl<'py> Data<'py> {
             return Ok(Data::Bytes(b.clone()));
         }
         if let Ok(b) = obj.cast::<PyByteArray>() {
-            return Ok(Data::Copied(b.to_vec()));
+            return Ok(Data::ByteArray(ByteArrayReader {
+                array: b.clone().unbind(),
+                pos: 0,
+            }));
         }
         if obj.cast::<PyMemoryView>().is_ok() {
+            // One copy, into an immutable bytes object read in place.
             let bytes = obj.call_method0("tobytes")?;
-            return Ok(Data::Copied(bytes.cast::<PyBytes>()?.as_bytes().to_vec()));
+            return Ok(Data::Bytes(bytes.cast_into::<PyBytes>()?));
         }
         if obj.hasattr("read")? {
             return Ok(Data::File(PyReader {
@@ -92,7 +129,7 @@ impl<'py> Data<'py> {
     pub(crate) fn reader(&mut self) -> DataReader<'_> {
         match self {
             Data::Bytes(b) => DataReader::Slice(b.as_bytes()),
-            Data::Copied(v) => DataReader::Slice(v),
+            Data::ByteArray(r) => DataReader::ByteArray(r),
             Data::File(r) => DataReader::File(r),
         }
     }
@@ -111,6 +148,8 @@ impl<'py> Data<'py> {
 pub(crate) enum DataReader<'a> {
     /// Bytes in memory.
     Slice(&'a [u8]),
+    /// A `bytearray`, a piece at a time.
+    ByteArray(&'a mut ByteArrayReader),
     /// A Python file object.
     File(&'a mut PyReader),
 }
@@ -119,6 +158,7 @@ impl Read for DataReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             DataReader::Slice(s) => s.read(buf),
+            DataReader::ByteArray(r) => r.read(buf),
             DataReader::File(r) => r.read(buf),
         }
     }
@@ -151,5 +191,37 @@ impl Read for PyReader {
             self.error = Some(e);
             io::Error::other("the Python file object raised an exception")
         })
+    }
+}
+
+/// The largest piece of a `bytearray` copied at a time.
+const PIECE: usize = 64 * 1024;
+
+/// A `bytearray` as a [`Read`]: each `read` attaches to the interpreter and
+/// copies `array[pos:pos + n]`, at most [`PIECE`] bytes, from where the last
+/// one stopped (so an array another thread changes meanwhile is read as
+/// it then is, never out of bounds).
+pub(crate) struct ByteArrayReader {
+    array: Py<PyByteArray>,
+    pos: usize,
+}
+
+impl Read for ByteArrayReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf.len().min(PIECE);
+        let got = Python::attach(|py| -> PyResult<usize> {
+            let array = self.array.bind(py);
+            let start = isize::try_from(self.pos).unwrap_or(isize::MAX);
+            let end = start.saturating_add(isize::try_from(want).unwrap_or(0));
+            // array[start:end], a new bytearray of at most `want` bytes.
+            let piece = array.get_item(PySlice::new(py, start, end, 1))?;
+            let piece = piece.cast::<PyByteArray>()?.to_vec();
+            let n = piece.len().min(want);
+            buf[..n].copy_from_slice(&piece[..n]);
+            Ok(n)
+        })
+        .map_err(|_| io::Error::other("the bytearray could not be read"))?;
+        self.pos += got;
+        Ok(got)
     }
 }

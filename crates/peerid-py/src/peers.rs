@@ -140,8 +140,12 @@ impl PeerBook {
         self.remove(py, name)
     }
 
-    fn __contains__(&self, py: Python<'_>, name: &str) -> PyResult<bool> {
-        let Ok(name) = peer_name(name) else {
+    fn __contains__(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<bool> {
+        // Anything but a str naming a peer is not in the book.
+        let Ok(name) = name.extract::<String>() else {
+            return Ok(false);
+        };
+        let Ok(name) = peer_name(&name) else {
             return Ok(false);
         };
         match py.detach(|| self.shared.lock().peer(&name)) {

@@ -18,7 +18,7 @@ use crate::peers::PeerBook;
 use crate::shared::Shared;
 
 /// The most identities one `create_batch` call makes.
-const MAX_BATCH: usize = 100_000;
+const MAX_BATCH: u64 = 100_000;
 
 /// A user's identity store: a private directory holding an SQLite database.
 /// Safe to share between threads; every call is one transaction and
@@ -86,7 +86,8 @@ impl Store {
     }
 
     /// Creates an identity with a new key. `key` is one of ed25519 (the
-    /// default), p256, rsa2048, rsa3072, rsa4096.
+    /// default), p256, rsa2048, rsa3072, rsa4096. The key is made with the
+    /// GIL released and the store unlocked.
     #[pyo3(signature = (classifier = "", friendly_name = None, key = "ed25519"))]
     fn create(
         &self,
@@ -96,27 +97,56 @@ impl Store {
         key: &str,
     ) -> PyResult<Identity> {
         let opts = create_options(classifier, friendly_name, key)?;
-        let name = self.shared.with(py, |s| s.create(&opts))?;
+        let shared = &self.shared;
+        let name = py
+            .detach(|| {
+                // The key is made (an RSA-4096 key takes about a second)
+                // before the lock is taken; the insert is Store::create's.
+                let identity =
+                    peerid::Identity::generate(opts.key_type, opts.classifier, opts.friendly_name)?;
+                shared.lock().insert(&identity)?;
+                Ok(identity.peer_name().clone())
+            })
+            .py_err()?;
         self.identity(py, &name)
     }
 
-    /// Creates `count` identities with new keys in one transaction (at most
-    /// 100,000 at a time): the quick way to fill a store.
+    /// Creates `count` identities with new keys in one transaction (0 to
+    /// 100,000 at a time): the quick way to fill a store. The keys are made
+    /// with the GIL released and the store unlocked; then all are added, or
+    /// none.
     #[pyo3(signature = (count, classifier = "", key = "ed25519"))]
     fn create_batch(
         &self,
         py: Python<'_>,
-        count: usize,
+        count: &Bound<'_, PyAny>,
         classifier: &str,
         key: &str,
     ) -> PyResult<Vec<Identity>> {
-        if count > MAX_BATCH {
-            return Err(crate::errors::invalid(format!(
-                "create_batch makes at most {MAX_BATCH} identities at a time, not {count}"
-            )));
-        }
-        let opts = vec![create_options(classifier, None, key)?; count];
-        let names = self.shared.with(py, |s| s.create_batch(&opts))?;
+        let count = crate::convert::count(count, "count", MAX_BATCH)?;
+        let count = usize::try_from(count).unwrap_or(0);
+        let opts = create_options(classifier, None, key)?;
+        let shared = &self.shared;
+        let names = py
+            .detach(|| {
+                // Every key is made before the lock is taken; then one
+                // transaction adds them all, or none.
+                let identities = (0..count)
+                    .map(|_| {
+                        peerid::Identity::generate(
+                            opts.key_type,
+                            opts.classifier.clone(),
+                            opts.friendly_name.clone(),
+                        )
+                    })
+                    .collect::<peerid::Result<Vec<_>>>()?;
+                shared.lock().insert_batch(&identities)?;
+                Ok(identities
+                    .iter()
+                    .map(|i| i.peer_name().clone())
+                    .collect::<Vec<_>>())
+            })
+            .py_err()?;
         let wanted: std::collections::BTreeSet<_> = names.into_iter().collect();
         let all = self.shared.with(py, |s| s.list())?;
         Ok(all
@@ -158,9 +188,13 @@ impl Store {
         py: Python<'_>,
         name: &str,
         password: &Bound<'_, PyAny>,
-        iterations: Option<u32>,
+        iterations: Option<&Bound<'_, PyAny>>,
         legacy: bool,
     ) -> PyResult<String> {
+        let iterations = iterations
+            .map(|n| crate::convert::count(n, "iterations", u32::MAX.into()))
+            .transpose()?
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
         let name = peer_name(name)?;
         let password = crate::convert::password(password)?;
         let base = if legacy {
@@ -187,7 +221,9 @@ impl Store {
     /// Imports an identity from an export document (str or bytes) with its
     /// password, refusing a document whose key derivation asks for more than
     /// `max_iterations` (default 1,000,000). What of the document could not
-    /// be kept (a friendly name the store cannot hold) is a `UserWarning`.
+    /// be kept (a friendly name the store cannot hold) is a `UserWarning`,
+    /// given before the identity is added: a warning filter that makes it
+    /// an error leaves the store unchanged.
     #[pyo3(signature = (document, password, max_iterations = DEFAULT_MAX_ITERATIONS))]
     fn import_(
         &self,
@@ -200,14 +236,12 @@ impl Store {
         let password = crate::convert::password(password)?;
         let opts = ImportOptions { max_iterations };
         let shared = &self.shared;
+        // Steps 1-6 of the import (the key derivation among them) without
+        // the lock; then the warnings, so that one turned into an error
+        // (warnings.simplefilter("error")) leaves the store unchanged; then
+        // the one atomic insert.
         let imported = py
-            .detach(|| {
-                // Steps 1-6 of the import (the key derivation among them)
-                // without the lock, then the one atomic insert.
-                let imported = transfer::import(&doc, &password, &opts)?;
-                shared.lock().insert(&imported.identity)?;
-                Ok(imported)
-            })
+            .detach(|| transfer::import(&doc, &password, &opts))
             .py_err()?;
         for notice in &imported.notices {
             PyErr::warn(
@@ -217,6 +251,8 @@ impl Store {
                 1,
             )?;
         }
+        py.detach(|| shared.lock().insert(&imported.identity))
+            .py_err()?;
         let name = imported.peer_name().clone();
         drop(imported);
         self.identity(py, &name)
@@ -232,8 +268,12 @@ impl Store {
         self.shared.with(py, |s| s.delete(&name))
     }
 
-    fn __contains__(&self, py: Python<'_>, name: &str) -> PyResult<bool> {
-        let Ok(name) = peer_name(name) else {
+    fn __contains__(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<bool> {
+        // Anything but a str naming a peer is not in the store.
+        let Ok(name) = name.extract::<String>() else {
+            return Ok(false);
+        };
+        let Ok(name) = peer_name(&name) else {
             return Ok(false);
         };
         match py.detach(|| self.shared.lock().show(&name)) {

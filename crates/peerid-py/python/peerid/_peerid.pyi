@@ -99,7 +99,7 @@ class PeerBook:
         """Removes a peer; raises ``NotFound`` if there is none."""
     def __getitem__(self, name: str) -> Peer: ...
     def __delitem__(self, name: str) -> None: ...
-    def __contains__(self, name: str) -> bool: ...
+    def __contains__(self, name: object) -> bool: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Peer]: ...
 
@@ -126,9 +126,12 @@ class Store:
     ) -> Identity:
         """Creates an identity with a new key (``key``: ed25519, p256,
         rsa2048, rsa3072, rsa4096). Raises ``InvalidArgument`` for a bad
-        classifier, friendly name or key type."""
+        classifier, friendly name or key type. The key is made with the GIL
+        released and the store unlocked."""
     def create_batch(self, count: int, classifier: str = "", key: str = "ed25519") -> list[Identity]:
-        """Creates ``count`` identities (at most 100,000) in one transaction."""
+        """Creates ``count`` identities (0 to 100,000, else
+        ``InvalidArgument``) in one transaction. The keys are made with the
+        GIL released and the store unlocked; then all are added, or none."""
     def list(self) -> list[Identity]:
         """Every identity, ordered by peer name."""
     def default(self) -> Identity:
@@ -140,17 +143,22 @@ class Store:
     ) -> str:
         """The identity, private key included, as a ``PEERIDENTITYEXPORT``
         document protected by ``password``. ``iterations``: 600,000 by
-        default (2,048 with ``legacy``: 3DES and HMAC-SHA1). The GIL is
-        released and the store unlocked during key derivation."""
+        default (2,048 with ``legacy``: 3DES and HMAC-SHA1); out of range is
+        ``InvalidArgument``, as is a ``str`` password holding a lone
+        surrogate. The GIL is released and the store unlocked during key
+        derivation."""
     def import_(
         self, document: Union[str, bytes], password: Password, max_iterations: int = ...
     ) -> Identity:
         """Imports an identity from an export document. Raises
         ``InvalidArgument`` for a wrong password or a malformed, tampered or
-        too costly document, ``AlreadyExists`` if it is already here."""
+        too costly document, ``AlreadyExists`` if it is already here. What
+        of the document cannot be kept (a friendly name the store cannot
+        hold) is a ``UserWarning``, given before the identity is added: a
+        warning filter that makes it an error leaves the store unchanged."""
     def __getitem__(self, name: str) -> Identity: ...
     def __delitem__(self, name: str) -> None: ...
-    def __contains__(self, name: str) -> bool: ...
+    def __contains__(self, name: object) -> bool: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Identity]: ...
 

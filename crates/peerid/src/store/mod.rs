@@ -134,6 +134,17 @@ impl Store {
         self.db.insert(std::slice::from_ref(&record_of(identity)))
     }
 
+    /// Adds many identities (made by [`Identity::generate`], say) in one
+    /// transaction: all or none. Generating keys before taking whatever
+    /// lock guards the store, then calling this, keeps the lock short.
+    ///
+    /// # Errors
+    /// As [`Store::insert`]; on any error none is added.
+    pub fn insert_batch(&self, identities: &[Identity]) -> Result<()> {
+        let records: Vec<_> = identities.iter().map(record_of).collect();
+        self.db.insert(&records)
+    }
+
     /// One identity, key included.
     ///
     /// # Errors
@@ -516,6 +527,38 @@ mod tests {
             Classifier::new("y").unwrap(),
         );
         assert!(matches!(store.get(&missing), Err(Error::NotFound { .. })));
+    }
+
+    #[test]
+    fn insert_batch_is_all_or_none() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("s")).unwrap();
+        let new = || {
+            Identity::generate(
+                KeyType::Ed25519,
+                Classifier::empty(),
+                FriendlyName::default(),
+            )
+            .unwrap()
+        };
+        let first = [new(), new()];
+        store.insert_batch(&first).unwrap();
+        assert_eq!(store.list().unwrap().len(), 2);
+        assert!(store.get(first[1].peer_name()).is_ok());
+        // A new one with one already here: neither is added.
+        let second = [new(), new()];
+        store.insert(&second[1]).unwrap();
+        assert!(matches!(
+            store.insert_batch(&second),
+            Err(Error::AlreadyExists { .. })
+        ));
+        assert!(matches!(
+            store.get(second[0].peer_name()),
+            Err(Error::NotFound { .. })
+        ));
+        assert_eq!(store.list().unwrap().len(), 3);
+        store.insert_batch(&[]).unwrap();
+        assert_eq!(store.list().unwrap().len(), 3);
     }
 
     #[test]
