@@ -48,12 +48,12 @@ fn not_authenticated(peer_name: impl Into<String>, reason: impl Into<String>) ->
 /// (server side; client authentication is mandatory).
 pub(crate) struct PeerVerifier {
     policy: Policy,
-    /// Certificates that passed [`Idc::from_der`], most recent last, keyed
-    /// by their whole DER: the handshake signature right after, and the
-    /// next connection of the same peer, do not verify the self-signature
-    /// again. What an IDC proves is a function of its bytes alone; the
-    /// policy is checked every time.
-    verified: Mutex<VecDeque<(Vec<u8>, Idc)>>,
+    /// Certificates that passed [`Idc::from_der`], most recent last, found
+    /// by their whole DER ([`Idc::as_der`], the bytes as read): the
+    /// handshake signature right after, and the next connection of the same
+    /// peer, do not verify the self-signature again. What an IDC proves is
+    /// a function of its bytes alone; the policy is checked every time.
+    verified: Mutex<VecDeque<Idc>>,
 }
 
 impl std::fmt::Debug for PeerVerifier {
@@ -88,24 +88,23 @@ impl PeerVerifier {
             ));
         }
         let idc = self.idc_of(end_entity)?;
+        let name = idc.proven_peer_name();
         if let KeyType::Rsa(bits) = idc.key_type()
             && bits < MIN_TLS_RSA_BITS
         {
             return Err(not_authenticated(
-                idc.proven_peer_name().to_string(),
+                name.to_string(),
                 format!("RSA-{bits} is too weak for TLS ({MIN_TLS_RSA_BITS} bits at least)"),
             ));
         }
-        self.policy
-            .check(&idc.proven_peer_name(), &idc)
-            .map_err(refuse)?;
+        self.policy.check(&name, &idc).map_err(refuse)?;
         Ok(())
     }
 
     /// The IDC `cert` is, from the cache or verified now (and cached).
     fn idc_of(&self, cert: &CertificateDer<'_>) -> Result<Idc, rustls::Error> {
         if let Ok(cache) = self.verified.lock()
-            && let Some((_, idc)) = cache.iter().rev().find(|(der, _)| der == cert.as_ref())
+            && let Some(idc) = cache.iter().rev().find(|idc| idc.as_der() == cert.as_ref())
         {
             return Ok(idc.clone());
         }
@@ -119,7 +118,7 @@ impl PeerVerifier {
             if cache.len() == IDC_CACHE {
                 cache.pop_front();
             }
-            cache.push_back((cert.as_ref().to_vec(), idc.clone()));
+            cache.push_back(idc.clone());
         }
         Ok(idc)
     }
