@@ -127,6 +127,69 @@ pub enum Error {
     #[error("--empty-password was given but the password is not empty; drop one of them")]
     PasswordNotEmpty,
 
+    /// The passphrase file cannot be opened or read.
+    #[error("cannot read the passphrase file {}: {source}", path.display())]
+    ReadingPassphraseFile {
+        /// The `--passphrase-file`, `--new-passphrase-file` or `$PEERID_PASSPHRASE_FILE` given.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The passphrase file's first line is longer than any passphrase.
+    #[error("the first line of {} is longer than {limit} bytes; is it the right file?", path.display())]
+    PassphraseFileLineTooLong {
+        /// The file given.
+        path: PathBuf,
+        /// The longest line read, in bytes.
+        limit: usize,
+    },
+    /// The passphrase file's first line is not UTF-8.
+    #[error("the passphrase in {} is not UTF-8", path.display())]
+    PassphraseFileNotUtf8 {
+        /// The file given.
+        path: PathBuf,
+    },
+    /// The terminal cannot be used to ask for a store's passphrase.
+    #[error(
+        "cannot ask for the store's passphrase on the terminal ({reason}); use --passphrase-file FILE or PEERID_PASSPHRASE_FILE"
+    )]
+    PassphraseTerminal {
+        /// What the system said.
+        reason: String,
+    },
+    /// Ctrl-D (end of input) at the passphrase prompt.
+    #[error("no passphrase given; the store was not changed")]
+    NoPassphrase,
+    /// The passphrase typed is not UTF-8.
+    #[error("the passphrase typed is not UTF-8")]
+    TypedPassphraseNotUtf8,
+    /// The two new passphrases typed differ.
+    #[error("the passphrases typed differed three times; the store was not changed")]
+    PassphrasesDiffer,
+    /// An empty new passphrase.
+    #[error("an empty passphrase would not protect the keys; the store was not changed")]
+    EmptyPassphrase,
+    /// `store unseal` or `store passphrase` on a store that is not sealed.
+    #[error("the store at {} is not sealed; nothing was changed (seal it with `peerid store seal`)", path.display())]
+    NotSealed {
+        /// The store's directory.
+        path: PathBuf,
+    },
+    /// `store seal` on a store that is already sealed.
+    #[error("the store at {} is already sealed; nothing was changed (see `peerid store status`; `peerid store passphrase` changes the passphrase)", path.display())]
+    AlreadySealed {
+        /// The store's directory.
+        path: PathBuf,
+    },
+    /// `store seal --keyring`: the OS keyring cannot keep the store key.
+    #[error(
+        "cannot keep the store key in the OS keyring: {reason}; the store was not changed (seal it without --keyring, or start a Secret Service such as gnome-keyring)"
+    )]
+    Keyring {
+        /// What the library said.
+        reason: String,
+    },
+
     /// No peer of that name in the peer book.
     #[error("no peer named {peer_name:?} in the peer book (see `peerid peer list`)")]
     PeerNotFound {
@@ -405,7 +468,17 @@ impl Error {
             | SshKeygenUsage { .. }
             | AllowedSigners { .. }
             | TlsPeers { .. }
-            | TlsAddress { .. } => ErrorKind::InvalidArg,
+            | TlsAddress { .. }
+            | ReadingPassphraseFile { .. }
+            | PassphraseFileLineTooLong { .. }
+            | PassphraseFileNotUtf8 { .. }
+            | TypedPassphraseNotUtf8
+            | PassphrasesDiffer
+            | EmptyPassphrase
+            | NotSealed { .. }
+            | AlreadySealed { .. }
+            | PassphraseTerminal { .. }
+            | NoPassphrase => ErrorKind::InvalidArg,
             NameNotFound { .. } => ErrorKind::NotFound,
             ReadingDocument { .. }
             | WritingOutputFile { .. }
@@ -422,7 +495,8 @@ impl Error {
             | TlsIo { .. }
             | TlsTruncated { .. }
             | TlsStdin { .. }
-            | TlsStdout { .. } => ErrorKind::Fail,
+            | TlsStdout { .. }
+            | Keyring { .. } => ErrorKind::Fail,
             TlsRefusedByPeer { .. } | TlsHandshake { .. } => ErrorKind::NotAuthenticated,
             NoIdentityWithKey { .. } => ErrorKind::NotFound,
         }
@@ -518,6 +592,9 @@ fn hint(e: &peerid::Error) -> &'static str {
         }
         NotFound { .. } => " (see `peerid list`)",
         StoreInaccessible { .. } => "; a store can be chosen with --store DIR",
+        StoreLocked { .. } => {
+            "; unlock it with --passphrase-file FILE or PEERID_PASSPHRASE_FILE, or run in a terminal"
+        }
         _ => "",
     }
 }
@@ -738,6 +815,37 @@ mod tests {
             ),
             (Error::TlsStdin { source: io() }, 1),
             (Error::TlsStdout { source: io() }, 1),
+            (
+                Error::ReadingPassphraseFile {
+                    path: p(),
+                    source: io(),
+                },
+                5,
+            ),
+            (
+                Error::PassphraseFileLineTooLong {
+                    path: p(),
+                    limit: 1,
+                },
+                5,
+            ),
+            (Error::PassphraseFileNotUtf8 { path: p() }, 5),
+            (Error::PassphraseTerminal { reason: "x".into() }, 5),
+            (Error::NoPassphrase, 5),
+            (Error::TypedPassphraseNotUtf8, 5),
+            (Error::PassphrasesDiffer, 5),
+            (Error::EmptyPassphrase, 5),
+            (Error::NotSealed { path: p() }, 5),
+            (Error::AlreadySealed { path: p() }, 5),
+            (Error::Keyring { reason: "x".into() }, 1),
+            (Error::Library(peerid::Error::WrongPassphrase), 6),
+            (
+                Error::Library(peerid::Error::StoreLocked {
+                    path: p(),
+                    reason: String::new(),
+                }),
+                6,
+            ),
         ];
         for (e, _) in &all {
             match e {
@@ -787,7 +895,18 @@ mod tests {
                 | Error::TlsIo { .. }
                 | Error::TlsTruncated { .. }
                 | Error::TlsStdin { .. }
-                | Error::TlsStdout { .. } => {}
+                | Error::TlsStdout { .. }
+                | Error::ReadingPassphraseFile { .. }
+                | Error::PassphraseFileLineTooLong { .. }
+                | Error::PassphraseFileNotUtf8 { .. }
+                | Error::PassphraseTerminal { .. }
+                | Error::NoPassphrase
+                | Error::TypedPassphraseNotUtf8
+                | Error::PassphrasesDiffer
+                | Error::EmptyPassphrase
+                | Error::NotSealed { .. }
+                | Error::AlreadySealed { .. }
+                | Error::Keyring { .. } => {}
             }
         }
         all
@@ -833,6 +952,13 @@ mod tests {
                     reason: "x".into(),
                 },
                 "; a store can be chosen with --store DIR",
+            ),
+            (
+                peerid::Error::StoreLocked {
+                    path: "/s".into(),
+                    reason: String::new(),
+                },
+                "; unlock it with --passphrase-file FILE or PEERID_PASSPHRASE_FILE, or run in a terminal",
             ),
         ];
         for (inner, hint) in cases {

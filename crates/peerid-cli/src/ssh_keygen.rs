@@ -216,13 +216,19 @@ fn sign(args: &Args) -> Result<()> {
         )));
     }
     let key = PublicKey::from_openssh(line)?;
-    let store = open_store()?;
+    let mut store = open_store()?;
     let Some(name) = store.identities_with_key(&key)?.into_iter().next() else {
         return Err(Error::NoIdentityWithKey {
             fingerprint: key.openssh_fingerprint(),
         });
     };
     crate::commands::not_dumpable()?;
+    // git gives no --passphrase-file: a sealed store is unlocked from the
+    // keyring, $PEERID_PASSPHRASE_FILE or the terminal.
+    let passphrase_file = std::env::var_os(peerid::PASSPHRASE_FILE_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    crate::unlock::unlock(&mut store, passphrase_file.as_deref())?;
     let identity = store.get(&name)?;
     if args.files.is_empty() {
         let sig = identity.sign_ssh(namespace, open_data(None)?)?;
