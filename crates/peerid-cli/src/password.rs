@@ -123,7 +123,20 @@ pub fn new_passphrase(file: Option<&Path>) -> Result<SecretString> {
     Ok(passphrase)
 }
 
+/// Whether a person can be asked for a passphrase: stdin or stderr is a
+/// terminal (a script's are not: it is told what to pass at once, instead
+/// of a prompt it cannot see).
+pub fn can_prompt() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() || std::io::stderr().is_terminal()
+}
+
 fn typed_twice() -> Result<SecretString> {
+    if !can_prompt() {
+        return Err(Error::PassphraseTerminal {
+            reason: "neither stdin nor stderr is a terminal".to_owned(),
+        });
+    }
     for tried in 1..=TRIES {
         let first =
             terminal::ask("New passphrase for the identity store: ").map_err(for_passphrase)?;

@@ -5,7 +5,7 @@
 //! flag precedence), then the terminal. Each passphrase tried costs one
 //! scrypt run.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use peerid::Store;
@@ -45,7 +45,7 @@ pub fn unlock(store: &mut Store, passphrase_file: Option<&Path>) -> Result<()> {
         let passphrase = password::passphrase_from_file(path)?;
         return Ok(store.unlock(&passphrase)?);
     }
-    if can_prompt() {
+    if password::can_prompt() {
         for tried in 1..=TRIES {
             let passphrase = password::ask_passphrase()?;
             match store.unlock(&passphrase) {
@@ -81,12 +81,6 @@ pub fn when_needed<T>(
         }
         done => done,
     }
-}
-
-/// Whether a person can be asked: stdin or stderr is a terminal (a script's
-/// are not, and it gets the hint at once instead of a prompt it cannot see).
-fn can_prompt() -> bool {
-    std::io::stdin().is_terminal() || std::io::stderr().is_terminal()
 }
 
 /// A warning on stderr; a failed write is ignored, as main's `say` does.

@@ -339,7 +339,7 @@ fn public_commands_need_no_passphrase_and_key_commands_give_the_hint() {
             "{args:?}: {stderr}"
         );
         assert!(stderr.contains(HINT), "{args:?}: {stderr}");
-        assert_eq!(json["code"], "PEER_E_NO_KEY_ACCESS", "{args:?}");
+        assert_eq!(json["error"]["code"], "PEER_E_NO_KEY_ACCESS", "{args:?}");
     }
     // tls says its errors on stderr only (its stdout is the peer's data).
     let out = env.run(&["tls", "serve", &a, "--listen", "127.0.0.1:0", "--once"]);
@@ -523,4 +523,49 @@ fn the_default_work_factor_is_ages() {
     assert!((14..=22).contains(&n), "work factor {n}");
     let text = env.ok(&["store", "status"]);
     assert!(text.contains(&format!("work factor {n}")), "{text}");
+}
+
+#[test]
+fn on_a_terminal_seal_asks_twice_and_a_key_command_asks_again_after_a_wrong_one() {
+    use crate::support::terminal::on_terminal;
+    let env = Env::new();
+    let name = env.create(&[]);
+    let (code, screen) = on_terminal(
+        &env,
+        &["store", "seal", "--work-factor", "10"],
+        &[
+            ("New passphrase for the identity store: ", PASSPHRASE),
+            ("Same passphrase again: ", "not the same"),
+            ("New passphrase for the identity store: ", PASSPHRASE),
+            ("Same passphrase again: ", PASSPHRASE),
+        ],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("passphrases differ"), "{screen}");
+    assert!(
+        !screen.contains(PASSPHRASE),
+        "the passphrase was echoed: {screen}"
+    );
+    assert_eq!(status(&env)["sealed"], true);
+    let out = env.path("out.peerid");
+    let (code, screen) = on_terminal(
+        &env,
+        &[
+            "export",
+            &name,
+            "-o",
+            out.to_str().unwrap(),
+            "--iterations",
+            "1000",
+        ],
+        &[
+            ("Passphrase for the identity store: ", "a wrong one"),
+            ("Passphrase for the identity store: ", PASSPHRASE),
+            ("New password for the export: ", "pw"),
+            ("Same password again: ", "pw"),
+        ],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("wrong passphrase; try again"), "{screen}");
+    assert!(out.exists());
 }
