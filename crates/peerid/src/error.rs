@@ -185,6 +185,21 @@ pub enum Error {
         /// What the system said.
         reason: String,
     },
+    /// The store is sealed (docs/design.md §12) and this `Store` does not
+    /// hold its key: what needs a private key cannot be done.
+    #[error(
+        "the identity store at {} is sealed and locked: its private keys need its passphrase{reason}",
+        path.display()
+    )]
+    StoreLocked {
+        /// The store's directory.
+        path: PathBuf,
+        /// What was tried, as "; ..." (or empty).
+        reason: String,
+    },
+    /// The passphrase does not open the store's wrapped key.
+    #[error("wrong passphrase")]
+    WrongPassphrase,
     /// The database is not a peerid store, or it is damaged.
     #[error("the identity store at {} is damaged or not a peerid store: {reason}", path.display())]
     StoreCorrupted {
@@ -303,7 +318,10 @@ impl Error {
             | PeerNameMismatch { .. } => ErrorKind::InvalidArg,
             NotFound { .. } => ErrorKind::NotFound,
             AlreadyExists { .. } => ErrorKind::AlreadyExists,
-            StorePermissions { .. } | StoreInaccessible { .. } => ErrorKind::NoKeyAccess,
+            StorePermissions { .. }
+            | StoreInaccessible { .. }
+            | StoreLocked { .. }
+            | WrongPassphrase => ErrorKind::NoKeyAccess,
             StoreCorrupted { .. } => ErrorKind::StoreCorrupted,
             SignatureInvalid { .. } => ErrorKind::BadDigest,
             NotAuthenticated { .. } => ErrorKind::NotAuthenticated,
@@ -408,6 +426,11 @@ mod tests {
                 path: "/s".into(),
                 reason: "x".into(),
             },
+            Error::StoreLocked {
+                path: "/s".into(),
+                reason: String::new(),
+            },
+            Error::WrongPassphrase,
             Error::StoreCorrupted {
                 path: "/s".into(),
                 reason: "x".into(),
@@ -446,6 +469,8 @@ mod tests {
                 | Error::AlreadyExists { .. }
                 | Error::StorePermissions { .. }
                 | Error::StoreInaccessible { .. }
+                | Error::StoreLocked { .. }
+                | Error::WrongPassphrase
                 | Error::StoreCorrupted { .. }
                 | Error::OutOfMemory
                 | Error::Failed { .. } => {}
@@ -460,9 +485,10 @@ mod tests {
             match e {
                 Error::NotFound { .. } => ("PEER_E_NOT_FOUND", 0x8007_0490, 3),
                 Error::AlreadyExists { .. } => ("PEER_E_ALREADY_EXISTS", 0x8007_00B7, 4),
-                Error::StorePermissions { .. } | Error::StoreInaccessible { .. } => {
-                    ("PEER_E_NO_KEY_ACCESS", 0x8063_0203, 6)
-                }
+                Error::StorePermissions { .. }
+                | Error::StoreInaccessible { .. }
+                | Error::StoreLocked { .. }
+                | Error::WrongPassphrase => ("PEER_E_NO_KEY_ACCESS", 0x8063_0203, 6),
                 Error::StoreCorrupted { .. } => ("PEER_E_CERT_STORE_CORRUPTED", 0x8063_0801, 7),
                 Error::SignatureInvalid { .. } => ("TRUST_E_BAD_DIGEST", 0x8009_6010, 8),
                 Error::NotAuthenticated { .. } => {
@@ -474,7 +500,7 @@ mod tests {
             }
         };
         let all = one_of_each();
-        assert_eq!(all.len(), 29);
+        assert_eq!(all.len(), 31);
         for e in &all {
             let (name, hr, exit) = expected(e);
             assert_eq!(e.code_name(), name, "{e:?}");

@@ -88,7 +88,7 @@
 //! | `InvalidArg` | `E_INVALIDARG` | `0x80070057` | 5 | [`Error::InvalidPeerName`], [`Error::InvalidClassifier`], [`Error::InvalidFriendlyName`], [`Error::UnknownKeyType`], [`Error::InvalidArgument`], [`Error::InputTooLarge`], [`Error::MalformedDocument`], [`Error::MalformedPfx`], [`Error::MissingMac`], [`Error::WorkFactorTooHigh`], [`Error::IterationBudgetExceeded`], [`Error::WrongPasswordOrTampered`], [`Error::UnsupportedAlgorithm`], [`Error::NoPrivateKey`], [`Error::MultiplePrivateKeys`], [`Error::KeyCertificateMismatch`], [`Error::MalformedCertificate`], [`Error::NotSelfIssued`], [`Error::BadSignature`], [`Error::PeerNameMismatch`] |
 //! | `NotFound` | `PEER_E_NOT_FOUND` | `0x80070490` | 3 | [`Error::NotFound`] |
 //! | `AlreadyExists` | `PEER_E_ALREADY_EXISTS` | `0x800700B7` | 4 | [`Error::AlreadyExists`] |
-//! | `NoKeyAccess` | `PEER_E_NO_KEY_ACCESS` | `0x80630203` | 6 | [`Error::StorePermissions`], [`Error::StoreInaccessible`] |
+//! | `NoKeyAccess` | `PEER_E_NO_KEY_ACCESS` | `0x80630203` | 6 | [`Error::StorePermissions`], [`Error::StoreInaccessible`], [`Error::StoreLocked`], [`Error::WrongPassphrase`] |
 //! | `StoreCorrupted` | `PEER_E_CERT_STORE_CORRUPTED` | `0x80630801` | 7 | [`Error::StoreCorrupted`] |
 //! | `BadDigest` | `TRUST_E_BAD_DIGEST` | `0x80096010` | 8 | [`Error::SignatureInvalid`] |
 //! | `NotAuthenticated` | `PEER_E_CONNECTION_NOT_AUTHENTICATED` | `0x8063010A` | 9 | [`Error::NotAuthenticated`] |
@@ -128,7 +128,10 @@ pub use name::{
 };
 pub use peer::Peer;
 pub use sshsig::{MAX_SSH_SIGNATURE_LEN, SshSignature, verify};
-pub use store::{CreateOptions, IdentitySummary, STORE_ENV, Store, unsecured_peer_name};
+pub use store::{
+    CreateOptions, IdentitySummary, MAX_SEAL_WORK_FACTOR, MIN_SEAL_WORK_FACTOR,
+    PASSPHRASE_FILE_ENV, STORE_ENV, SealOptions, SealStatus, Store, unsecured_peer_name,
+};
 pub use transfer::{ExportParams, ImportNotice, ImportOptions, Imported, PfxProfile};
 
 /// The `secrecy` crate, whose `SecretString` carries every password.

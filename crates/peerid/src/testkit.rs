@@ -91,12 +91,13 @@ pub fn prepend_data_bags(pfx_der: &[u8], password: &str, bags: Vec<CertBag>) -> 
 }
 
 /// The database row of an identity, as [`Store`] keeps it beneath its public
-/// methods (the stored friendly name, the exact key and certificate bytes).
+/// methods (the stored friendly name, the exact key and certificate bytes;
+/// in a sealed store, the sealed key row).
 ///
 /// # Errors
 /// [`crate::Error::NotFound`] and the store's read errors.
 pub fn record(store: &Store, peer_name: &str) -> Result<Record> {
-    store.db().get(peer_name)
+    store.db().get(peer_name).map(|(record, _)| record)
 }
 
 /// The exact DER of an identity's stored certificate.

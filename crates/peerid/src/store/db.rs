@@ -21,9 +21,11 @@ pub const LOCK_FILE: &str = "peerid.lock";
 
 mod peers;
 mod queries;
+mod seal;
 
 pub use peers::PeerRecord;
 pub use queries::{Record, Summary};
+pub use seal::{NewSeal, SealRow};
 
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,6 +46,10 @@ pub struct Db {
     /// an older version on a read-only file system, which cannot be
     /// migrated, lacks it: it is served as it is, with an empty book.
     pub(super) has_peer_book: bool,
+    /// Whether the schema can be sealed (version 3 on); as `has_peer_book`,
+    /// only an old store on a read-only file system lacks it (it is then
+    /// unsealed).
+    pub(super) has_seal: bool,
 }
 
 /// Writers of this process wait here, in line, before they queue with
@@ -136,6 +142,7 @@ impl Db {
             writer_lock,
             read_only,
             has_peer_book: true,
+            has_seal: true,
         };
         db.configure().map_err(|e| db.err(e))?;
         // The first read above opened the WAL and shared-memory files too:
@@ -150,7 +157,9 @@ impl Db {
             db.check_same_files()?;
         }
         drop(init);
-        db.has_peer_book = db.version()? >= schema::PEER_BOOK_VERSION;
+        let version = db.version()?;
+        db.has_peer_book = version >= schema::PEER_BOOK_VERSION;
+        db.has_seal = version >= schema::SEAL_VERSION;
         Ok(db)
     }
 

@@ -3,12 +3,16 @@
 //! Manager on it.
 
 pub(crate) mod db;
+#[cfg(feature = "keyring")]
+mod keyring;
 mod path;
 mod peers;
 // The path-based form of the checks in `path.rs`, kept for its tests.
 #[cfg(test)]
 mod perms;
 mod schema;
+mod sealed;
+mod sealing;
 mod signatures;
 mod transfer;
 
@@ -22,6 +26,10 @@ use crate::identity::Identity;
 use crate::key::{KeyType, PrivateKey, PublicKey};
 use crate::name::{Authority, Classifier, FriendlyName, PeerName};
 use db::{Db, Record, Summary};
+use sealing::StoreKey;
+
+pub use sealed::{PASSPHRASE_FILE_ENV, SealOptions, SealStatus};
+pub use sealing::{MAX_SEAL_WORK_FACTOR, MIN_SEAL_WORK_FACTOR};
 
 /// Environment variable that names the store directory.
 pub const STORE_ENV: &str = "PEERID_STORE";
@@ -58,6 +66,8 @@ pub struct IdentitySummary {
 pub struct Store {
     db: Db,
     dir: PathBuf,
+    /// The store key of a sealed store, once unlocked (docs/design.md §12).
+    key: Option<StoreKey>,
 }
 
 impl Store {
@@ -76,7 +86,7 @@ impl Store {
     pub fn open(dir: impl AsRef<Path>) -> Result<Store> {
         let dir = dir.as_ref().to_owned();
         let db = Db::open(&dir)?;
-        Ok(Store { db, dir })
+        Ok(Store { db, dir, key: None })
     }
 
     /// The directory used when none is given: `$PEERID_STORE`, else the
@@ -131,7 +141,8 @@ impl Store {
     /// [`Error::AlreadyExists`] if an identity of that peer name is already
     /// here (it is left untouched), or a store error.
     pub fn insert(&self, identity: &Identity) -> Result<()> {
-        self.db.insert(std::slice::from_ref(&record_of(identity)))
+        self.db
+            .insert(std::slice::from_ref(&record_of(identity)), self.store_key())
     }
 
     /// Adds many identities (made by [`Identity::generate`], say) in one
@@ -142,7 +153,7 @@ impl Store {
     /// As [`Store::insert`]; on any error none is added.
     pub fn insert_batch(&self, identities: &[Identity]) -> Result<()> {
         let records: Vec<_> = identities.iter().map(record_of).collect();
-        self.db.insert(&records)
+        self.db.insert(&records, self.store_key())
     }
 
     /// One identity, key included.
@@ -151,13 +162,13 @@ impl Store {
     /// [`Error::NotFound`], [`Error::StoreCorrupted`] if the stored key or
     /// certificate does not parse or verify, or a store error.
     pub fn get(&self, name: &PeerName) -> Result<Identity> {
-        let record = self.db.get(&name.to_string())?;
+        let (record, check) = self.db.get(&name.to_string())?;
         let corrupted = |what: &str, e: Error| Error::StoreCorrupted {
             path: self.db.path().to_owned(),
             reason: format!("the {what} of {name} does not parse: {e}"),
         };
-        let key =
-            PrivateKey::from_pkcs8_der(&record.private_key).map_err(|e| corrupted("key", e))?;
+        let pkcs8 = self.plain_key(&record, check.as_deref())?;
+        let key = PrivateKey::from_pkcs8_der(&pkcs8).map_err(|e| corrupted("key", e))?;
         let idc = Idc::from_der(&record.certificate).map_err(|e| corrupted("certificate", e))?;
         let friendly_name =
             FriendlyName::new(&record.friendly_name).map_err(|e| corrupted("friendly name", e))?;
@@ -183,7 +194,8 @@ impl Store {
     ) -> Result<PeerName> {
         let record = new_record(key, classifier, friendly_name)?;
         let name = PeerName::parse_secure(&record.peer_name)?;
-        self.db.insert(std::slice::from_ref(&record))?;
+        self.db
+            .insert(std::slice::from_ref(&record), self.store_key())?;
         Ok(name)
     }
 
@@ -200,7 +212,7 @@ impl Store {
             names.push(PeerName::parse_secure(&r.peer_name)?);
             records.push(r);
         }
-        self.db.insert(&records)?;
+        self.db.insert(&records, self.store_key())?;
         Ok(names)
     }
 
@@ -346,12 +358,15 @@ impl Store {
     /// Store errors only.
     pub fn default_identity_created(&self) -> Result<(PeerName, bool)> {
         let mut created = false;
-        let name = self.db.default_or_insert_with(|| {
-            // Called only inside the transaction that inserts it.
-            created = true;
-            let key = PrivateKey::generate(KeyType::default())?;
-            new_record(&key, &Classifier::empty(), &FriendlyName::default())
-        })?;
+        let name = self.db.default_or_insert_with(
+            || {
+                // Called only inside the transaction that inserts it.
+                created = true;
+                let key = PrivateKey::generate(KeyType::default())?;
+                new_record(&key, &Classifier::empty(), &FriendlyName::default())
+            },
+            self.store_key(),
+        )?;
         Ok((PeerName::parse_secure(&name)?, created))
     }
 
@@ -383,8 +398,9 @@ impl Store {
     /// [`Error::NotFound`], [`Error::StoreCorrupted`] if the stored key does
     /// not parse, or a store error.
     pub fn private_key(&self, name: &PeerName) -> Result<PrivateKey> {
-        let record = self.db.get(&name.to_string())?;
-        PrivateKey::from_pkcs8_der(&record.private_key).map_err(|e| Error::StoreCorrupted {
+        let (record, check) = self.db.get(&name.to_string())?;
+        let pkcs8 = self.plain_key(&record, check.as_deref())?;
+        PrivateKey::from_pkcs8_der(&pkcs8).map_err(|e| Error::StoreCorrupted {
             path: self.db.path().to_owned(),
             reason: format!("the key of {name} does not parse: {e}"),
         })

@@ -11,10 +11,13 @@ use rusqlite::{Connection, OptionalExtension};
 pub const APPLICATION_ID: i32 = 0x5045_4552;
 
 /// The schema version this build writes.
-pub const CURRENT_VERSION: i64 = 2;
+pub const CURRENT_VERSION: i64 = 3;
 
 /// The first version with the peer book (table `peer`).
 pub const PEER_BOOK_VERSION: i64 = 2;
+
+/// The first version that can be sealed (table `seal`).
+pub const SEAL_VERSION: i64 = 3;
 
 /// Migrations, index = from-version. `MIGRATIONS[0]` creates version 1.
 const MIGRATIONS: &[&str] = &[
@@ -55,6 +58,17 @@ const MIGRATIONS: &[&str] = &[
          added_at      INTEGER NOT NULL
      );
      CREATE INDEX peer_authority ON peer (authority);",
+    // 2 -> 3: keys at rest (docs/design.md §12). The store is sealed when
+    // this one row exists; then every identity.private_key is sealed under
+    // the store key it wraps. Existing rows are unchanged: plain PKCS#8.
+    "CREATE TABLE seal (
+         id          INTEGER PRIMARY KEY CHECK (id = 1),
+         wrapped_key BLOB NOT NULL,
+         key_check   BLOB NOT NULL,
+         store_id    TEXT NOT NULL,
+         keyring     INTEGER NOT NULL,
+         sealed_at   INTEGER NOT NULL
+     );",
 ];
 
 /// What an opened database turned out to be.
@@ -136,7 +150,8 @@ mod tests {
         .unwrap();
         assert_eq!(inspect(&conn).unwrap(), Found::Store(1));
         migrate(&conn, 1).unwrap();
-        assert_eq!(inspect(&conn).unwrap(), Found::Store(2));
+        // Through 2 (the peer book) to the current version.
+        assert_eq!(inspect(&conn).unwrap(), Found::Store(CURRENT_VERSION));
         let identities: i64 = conn
             .query_row("SELECT count(*) FROM identity", [], |r| r.get(0))
             .unwrap();
@@ -145,6 +160,34 @@ mod tests {
             .query_row("SELECT count(*) FROM peer", [], |r| r.get(0))
             .unwrap();
         assert_eq!(peers, 0);
+    }
+
+    #[test]
+    fn version_2_gains_the_seal_table_and_keeps_its_rows() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate_to(&conn, 2);
+        conn.execute_batch(
+            "INSERT INTO identity (peer_name, authority, classifier, key_type,
+                 private_key, certificate, created_at)
+             VALUES ('a.b', 'a', 'b', 'ed25519', x'3000', x'00', 0);
+             INSERT INTO peer (peer_name, authority, classifier, key_type, certificate, added_at)
+             VALUES ('c.d', 'c', 'd', 'ed25519', x'00', 0);",
+        )
+        .unwrap();
+        migrate(&conn, 2).unwrap();
+        assert_eq!(inspect(&conn).unwrap(), Found::Store(3));
+        let key: Vec<u8> = conn
+            .query_row("SELECT private_key FROM identity", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(key, [0x30, 0]);
+        let (peers, seals): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM peer), (SELECT count(*) FROM seal)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((peers, seals), (1, 0));
     }
 
     /// The schema as the release that wrote version `version` made it.

@@ -12,5 +12,6 @@ mod pfx_interop;
 mod signatures_openssl;
 mod sshsig_openssh;
 mod store_v1;
+mod store_v2;
 mod support;
 mod tamper_every_bit;

@@ -52,7 +52,8 @@ fn a_version_1_store_opens_and_gains_the_peer_book() {
     assert_eq!(&header[68..72], b"PEER");
 
     let store = Store::open(&dir).unwrap();
-    assert_eq!(testkit::schema_version(&store).unwrap(), 2);
+    // Through 2 (the peer book) to 3 (sealing).
+    assert_eq!(testkit::schema_version(&store).unwrap(), 3);
     let expected = expected();
     assert_eq!(expected.len(), 2);
     let listed = store.list().unwrap();
@@ -95,9 +96,9 @@ fn a_version_1_store_opens_and_gains_the_peer_book() {
         .unwrap();
     drop(store);
 
-    // Opened again: still version 2, identities and the peer both there.
+    // Opened again: still version 3, identities and the peer both there.
     let store = Store::open(&dir).unwrap();
-    assert_eq!(testkit::schema_version(&store).unwrap(), 2);
+    assert_eq!(testkit::schema_version(&store).unwrap(), 3);
     assert_eq!(store.list().unwrap().len(), 2);
     assert_eq!(store.peers().unwrap().len(), 1);
     store.check_integrity().unwrap();

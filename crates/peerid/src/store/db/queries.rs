@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::{BUSY_TIMEOUT, Db, WriteTx};
 use crate::error::{Error, Result};
+use crate::store::sealing::StoreKey;
 
 /// One identity as the database holds it.
 pub struct Record {
@@ -21,7 +22,8 @@ pub struct Record {
     pub friendly_name: String,
     /// Key type as `--key` names it.
     pub key_type: String,
-    /// PKCS#8 v1 DER of the private key.
+    /// PKCS#8 v1 DER of the private key; read from a sealed store, the
+    /// sealed row (`Store::plain_key` opens it).
     pub private_key: Zeroizing<Vec<u8>>,
     /// DER of the IDC.
     pub certificate: Vec<u8>,
@@ -54,17 +56,34 @@ pub struct Summary {
 }
 
 impl Db {
-    /// Adds records in one transaction; none is added if any exists.
-    pub fn insert(&self, records: &[Record]) -> Result<()> {
+    /// Adds records in one transaction; none is added if any exists. On a
+    /// sealed store their keys are sealed under `key`, which must be the
+    /// store's ([`Error::StoreLocked`] otherwise).
+    pub fn insert(&self, records: &[Record], key: Option<&StoreKey>) -> Result<()> {
         let tx = self.write_tx()?;
+        let key = self.sealing_key(&tx, key)?;
         for r in records {
-            self.insert_one(&tx, r)?;
+            self.insert_one(&tx, r, key)?;
         }
         tx.commit().map_err(|e| self.err(e))
     }
 
-    /// Inserts one record inside the caller's transaction.
-    fn insert_one(&self, tx: &rusqlite::Transaction<'_>, r: &Record) -> Result<()> {
+    /// Inserts one record inside the caller's transaction, its key sealed
+    /// under `key` if there is one.
+    fn insert_one(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        r: &Record,
+        key: Option<&StoreKey>,
+    ) -> Result<()> {
+        let sealed;
+        let private_key: &[u8] = match key {
+            Some(k) => {
+                sealed = k.seal_row(&r.peer_name, &r.key_type, &r.private_key)?;
+                &sealed
+            }
+            None => &r.private_key,
+        };
         let mut stmt = tx
             .prepare_cached(
                 "INSERT INTO identity (peer_name, authority, classifier, friendly_name,
@@ -78,7 +97,7 @@ impl Db {
             r.classifier,
             r.friendly_name,
             r.key_type,
-            &r.private_key[..],
+            private_key,
             r.certificate,
             r.created_at
         ]);
@@ -91,16 +110,25 @@ impl Db {
         }
     }
 
-    /// The whole record, key included.
-    pub fn get(&self, peer_name: &str) -> Result<Record> {
+    /// The whole record, key included, and the seal's key check if the
+    /// store is sealed (then the key is sealed under the key it checks),
+    /// read together.
+    pub fn get(&self, peer_name: &str) -> Result<(Record, Option<Vec<u8>>)> {
+        let seal = if self.has_seal {
+            "(SELECT key_check FROM seal WHERE id = 1)"
+        } else {
+            "NULL"
+        };
         self.conn
             .query_row(
-                "SELECT peer_name, authority, classifier, friendly_name, key_type,
-                        private_key, certificate, created_at
-                 FROM identity WHERE peer_name = ?1",
+                &format!(
+                    "SELECT peer_name, authority, classifier, friendly_name, key_type,
+                            private_key, certificate, created_at, {seal}
+                     FROM identity WHERE peer_name = ?1"
+                ),
                 [peer_name],
                 |row| {
-                    Ok(Record {
+                    let record = Record {
                         peer_name: row.get(0)?,
                         authority: row.get(1)?,
                         classifier: row.get(2)?,
@@ -109,7 +137,8 @@ impl Db {
                         private_key: Zeroizing::new(row.get(5)?),
                         certificate: row.get(6)?,
                         created_at: row.get(7)?,
-                    })
+                    };
+                    Ok((record, row.get(8)?))
                 },
             )
             .optional()
@@ -319,7 +348,11 @@ impl Db {
 
     /// The default identity's name, creating it with `make` under the write
     /// lock if there is none, so that two processes asking at once agree.
-    pub fn default_or_insert_with(&self, make: impl FnOnce() -> Result<Record>) -> Result<String> {
+    pub fn default_or_insert_with(
+        &self,
+        make: impl FnOnce() -> Result<Record>,
+        key: Option<&StoreKey>,
+    ) -> Result<String> {
         if let Some(name) = self.default_name()? {
             return Ok(name);
         }
@@ -335,8 +368,9 @@ impl Db {
         if let Some(name) = existing {
             return Ok(name);
         }
+        let key = self.sealing_key(&tx, key)?;
         let r = make()?;
-        self.insert_one(&tx, &r)?;
+        self.insert_one(&tx, &r, key)?;
         tx.execute(
             "INSERT INTO default_identity (id, peer_name) VALUES (1, ?1)",
             [&r.peer_name],

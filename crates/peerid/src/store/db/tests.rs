@@ -24,8 +24,8 @@ fn rec(name: &str) -> Record {
 fn insert_get_list_delete() {
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(&tmp.path().join("s")).unwrap();
-    db.insert(&[rec("b.x"), rec("a.y")]).unwrap();
-    assert_eq!(db.get("a.y").unwrap().private_key.as_slice(), &[7; 48]);
+    db.insert(&[rec("b.x"), rec("a.y")], None).unwrap();
+    assert_eq!(db.get("a.y").unwrap().0.private_key.as_slice(), &[7; 48]);
     let names: Vec<_> = db
         .list()
         .unwrap()
@@ -48,9 +48,9 @@ fn insert_get_list_delete() {
 fn duplicate_insert_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(&tmp.path().join("s")).unwrap();
-    db.insert(&[rec("a.x")]).unwrap();
+    db.insert(&[rec("a.x")], None).unwrap();
     db.set_friendly_name("a.x", "kept").unwrap();
-    let err = db.insert(&[rec("c.z"), rec("a.x")]).unwrap_err();
+    let err = db.insert(&[rec("c.z"), rec("a.x")], None).unwrap_err();
     assert!(matches!(err, Error::AlreadyExists { ref peer_name } if peer_name == "a.x"));
     // The batch rolled back as a whole and the stored one is untouched.
     assert!(matches!(db.get("c.z"), Err(Error::NotFound { .. })));
@@ -62,15 +62,15 @@ fn default_mark_follows_the_identity() {
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(&tmp.path().join("s")).unwrap();
     assert_eq!(db.default_name().unwrap(), None);
-    let name = db.default_or_insert_with(|| Ok(rec("d.")));
+    let name = db.default_or_insert_with(|| Ok(rec("d.")), None);
     assert_eq!(name.unwrap(), "d.");
     // A second request does not make another.
     let again = db
-        .default_or_insert_with(|| panic!("must not create twice"))
+        .default_or_insert_with(|| panic!("must not create twice"), None)
         .unwrap();
     assert_eq!(again, "d.");
     assert!(db.summary("d.").unwrap().is_default);
-    db.insert(&[rec("e.")]).unwrap();
+    db.insert(&[rec("e.")], None).unwrap();
     db.set_default("e.").unwrap();
     assert!(!db.summary("d.").unwrap().is_default);
     db.delete("e.").unwrap();
@@ -86,7 +86,7 @@ fn files_are_private_whatever_the_umask() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s");
     let db = Db::open(&dir).unwrap();
-    db.insert(&[rec("a.")]).unwrap();
+    db.insert(&[rec("a.")], None).unwrap();
     for entry in fs::read_dir(&dir).unwrap() {
         let mode = entry.unwrap().metadata().unwrap().permissions().mode() & 0o777;
         assert_eq!(mode & 0o077, 0, "{mode:o}");
@@ -146,7 +146,7 @@ fn deleted_keys_do_not_stay_in_the_files() {
     let db = Db::open(&tmp.path().join("s")).unwrap();
     let mut r = rec("a.");
     r.private_key = Zeroizing::new(b"SECRET-KEY-MATERIAL-0123456789".repeat(4));
-    db.insert(&[r]).unwrap();
+    db.insert(&[r], None).unwrap();
     db.delete("a.").unwrap();
     drop(db);
     for entry in fs::read_dir(tmp.path().join("s")).unwrap() {
@@ -207,7 +207,7 @@ fn swap_then_write(tmp: &Path) -> Result<()> {
     hooks::set_by_path(false, false);
     let mut r = rec("a.");
     r.private_key = Zeroizing::new(SECRET.to_vec());
-    opened?.insert(&[r])
+    opened?.insert(&[r], None)
 }
 
 #[test]
@@ -217,7 +217,7 @@ fn a_swap_after_the_check_changes_nothing() {
     // The key is in the directory that was checked, now at s.moved; the
     // decoy now at s has none of it.
     let checked = Db::open(&tmp.path().join("s.moved")).unwrap();
-    assert_eq!(checked.get("a.").unwrap().private_key.as_slice(), SECRET);
+    assert_eq!(checked.get("a.").unwrap().0.private_key.as_slice(), SECRET);
     drop(checked);
     assert!(
         !holds_secret(&tmp.path().join("s")),
@@ -256,9 +256,9 @@ fn two_connections_one_store() {
     let tmp = tempfile::tempdir().unwrap();
     let a = Db::open(&tmp.path().join("s")).unwrap();
     let b = Db::open(&tmp.path().join("s")).unwrap();
-    a.insert(&[rec("a.")]).unwrap();
+    a.insert(&[rec("a.")], None).unwrap();
     assert!(matches!(
-        b.insert(&[rec("a.")]),
+        b.insert(&[rec("a.")], None),
         Err(Error::AlreadyExists { .. })
     ));
     assert_eq!(b.list().unwrap().len(), 1);
@@ -276,7 +276,7 @@ fn a_key_deleted_beside_a_reader_is_gone_once_the_reader_is() {
     let db = Db::open(&dir).unwrap();
     let mut r = rec("a.");
     r.private_key = Zeroizing::new(SECRET.to_vec());
-    db.insert(&[r]).unwrap();
+    db.insert(&[r], None).unwrap();
     let reader = Connection::open(dir.join(DB_FILE)).unwrap();
     reader.execute_batch("BEGIN").unwrap();
     let n: i64 = reader
