@@ -69,12 +69,17 @@ fn seal(store: &mut Store, args: &SealArgs, passphrase_file: Option<&Path>) -> R
         work_factor: args.work_factor,
         keyring: args.keyring,
     };
-    store.seal(&passphrase, &opts).map_err(|e| match e.kind() {
-        peerid::ErrorKind::Fail if args.keyring => Error::Keyring {
-            reason: e.to_string(),
-        },
-        _ => e.into(),
-    })?;
+    if let Err(e) = store.seal(&passphrase, &opts) {
+        // The keyring is tried first: when it fails, the store is still
+        // unsealed. A failure after the commit (the scrub) is said as is.
+        let unchanged = !store.is_sealed().unwrap_or(true);
+        return Err(match e.kind() {
+            peerid::ErrorKind::Fail if args.keyring && unchanged => Error::Keyring {
+                reason: e.to_string(),
+            },
+            _ => e.into(),
+        });
+    }
     drop(passphrase);
     let keys = store.list()?.len();
     let status = store.seal_status()?;
