@@ -84,7 +84,7 @@ fn seal(store: &mut Store, args: &SealArgs, passphrase_file: Option<&Path>) -> R
     let keys = store.list()?.len();
     let status = store.seal_status()?;
     let text = format!(
-        "sealed the store at {}: {keys} private key{} encrypted under a new store key, {}.\n\
+        "sealed the store at {}: {keys} private key{} encrypted under a new store key, which is {}.\n\
          Keep the passphrase: without it{} every key in this store is lost, \
          except those you have exported.",
         shown_dir(store),
@@ -130,7 +130,7 @@ fn passphrase(
     drop(new);
     let status = store.seal_status()?;
     let text = format!(
-        "changed the passphrase of the store at {}: {}; the key rows are unchanged.",
+        "changed the passphrase of the store at {}: its store key is now {}; the key rows are unchanged.",
         shown_dir(store),
         kept(&status),
     );
@@ -210,8 +210,7 @@ fn sealed_status(store: &Store) -> Result<SealStatus> {
 
 /// Where the store key of a sealed store is kept, in words.
 fn kept(status: &SealStatus) -> String {
-    let mut s =
-        "the store key is wrapped with your passphrase in the store (age, scrypt".to_owned();
+    let mut s = "wrapped with your passphrase in the store (age, scrypt".to_owned();
     if let Some(n) = status.work_factor {
         s.push_str(&format!(" work factor {n}"));
     }

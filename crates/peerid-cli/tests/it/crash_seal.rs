@@ -7,7 +7,7 @@
 //! imports elsewhere as the same identity.
 //!
 //! `PEERID_TEST_SEED` repeats a run; `PEERID_CRASH_SEAL_ROUNDS` changes the
-//! number of rounds (default 60).
+//! number of rounds (default 150).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,7 +19,7 @@ use secrecy::SecretString;
 use crate::support::seal::WORK_FACTOR;
 use crate::support::{Rng, Scratch, names, password};
 
-const DEFAULT_ROUNDS: usize = 60;
+const DEFAULT_ROUNDS: usize = 150;
 const PASSPHRASES: [&str; 2] = ["first passphrase", "second passphrase"];
 
 /// What the store is: unsealed, or sealed under passphrase 0 or 1.
