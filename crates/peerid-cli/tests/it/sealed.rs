@@ -21,12 +21,35 @@ use crate::support::seal::{
 const HINT: &str =
     "unlock it with --passphrase-file FILE or PEERID_PASSPHRASE_FILE, or run in a terminal";
 
-/// A store with one identity of each key type `create` makes quickly.
+/// A store with one identity of each key type: what `create` makes, and a
+/// P-384 key (which peerid only imports) made by OpenSSL and put in through
+/// the library.
 fn store_of_every_type(env: &Env) -> Vec<String> {
-    ["ed25519", "p256", "rsa2048"]
+    let mut names: Vec<String> = ["ed25519", "p256", "rsa2048"]
         .iter()
         .map(|kt| env.create(&["--key", kt, "-c", kt]))
-        .collect()
+        .collect();
+    // genpkey writes a traditional EC key; pkcs8 -topk8 makes it PKCS#8.
+    let der = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 \\
+             | openssl pkcs8 -topk8 -nocrypt -outform DER",
+        ])
+        .output()
+        .expect("openssl");
+    assert!(der.status.success());
+    let key = peerid::PrivateKey::from_pkcs8_der(&der.stdout).unwrap();
+    let store = peerid::Store::open(&env.store).unwrap();
+    let name = store
+        .create_with_key(
+            &key,
+            &peerid::Classifier::new("p384").unwrap(),
+            &peerid::FriendlyName::default(),
+        )
+        .unwrap();
+    names.push(name.to_string());
+    names
 }
 
 /// Every file under `dir`, recursively.
@@ -48,20 +71,29 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 /// The private pieces of a PKCS#8 key worth searching for: the whole DER,
-/// and the 32-byte Ed25519 seed or P-256 scalar, or 32 bytes from the
-/// middle of an RSA key (inside its private exponent and primes).
+/// and the 32-byte Ed25519 seed, the P-256 or P-384 private scalar, or 32
+/// bytes from the middle of an RSA key (inside its private exponent and
+/// primes).
 fn secrets_of(key_type: &str, der: &[u8]) -> Vec<Vec<u8>> {
     let mut s = vec![der.to_vec()];
+    // ECPrivateKey: version 1, then the scalar as an OCTET STRING.
+    let scalar = |len: u8| {
+        let head = [0x02, 0x01, 0x01, 0x04, len];
+        let at = der
+            .windows(head.len())
+            .position(|w| w == head)
+            .unwrap_or_else(|| panic!("{key_type}: no ECPrivateKey scalar"));
+        der[at + head.len()..at + head.len() + usize::from(len)].to_vec()
+    };
     match key_type {
-        t if t.contains("25519") => {
+        "ed25519" => {
             assert_eq!(&der[14..16], [0x04, 0x20], "Ed25519 PKCS#8 layout");
             s.push(der[16..48].to_vec());
         }
-        t if t.to_lowercase().contains("256") => {
-            assert_eq!(&der[34..36], [0x04, 0x20], "P-256 PKCS#8 layout");
-            s.push(der[36..68].to_vec());
-        }
+        "p256" => s.push(scalar(32)),
+        "p384" => s.push(scalar(48)),
         _ => {
+            assert!(key_type.starts_with("rsa"), "{key_type}");
             let mid = der.len() / 2;
             s.push(der[mid - 16..mid + 16].to_vec());
         }
@@ -78,7 +110,11 @@ fn after_seal_no_file_of_the_store_holds_any_private_key() {
     let env = Env::new();
     let names = store_of_every_type(&env);
     let before = key_rows(&env.store);
-    assert_eq!(before.len(), 3);
+    assert_eq!(before.len(), 4);
+    let types: Vec<&str> = before.iter().map(|(_, t, _)| t.as_str()).collect();
+    for t in ["ed25519", "p256", "p384"] {
+        assert!(types.contains(&t), "{types:?}");
+    }
     let pieces: Vec<(String, Vec<u8>)> = before
         .iter()
         .flat_map(|(n, t, der)| {
@@ -89,6 +125,17 @@ fn after_seal_no_file_of_the_store_holds_any_private_key() {
     // Make old row versions: rename and show, so pages are rewritten.
     for n in &names {
         env.ok(&["friendly-name", n, "renamed"]);
+    }
+    // The search finds them while they are there.
+    let all_bytes: Vec<Vec<u8>> = files_under(&env.store)
+        .iter()
+        .map(|f| fs::read(f).unwrap())
+        .collect();
+    for (name, piece) in &pieces {
+        assert!(
+            all_bytes.iter().any(|b| contains(b, piece)),
+            "{name}: the search does not find its key before sealing"
+        );
     }
     let pp = passphrase_file(&env, "pp", PASSPHRASE);
     seal(&env, &pp, &[]);
