@@ -47,14 +47,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// A sealed store's passphrase: the first line of FILE [default: the OS keyring if chosen, else the terminal]
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        env = "PEERID_PASSPHRASE_FILE",
-        hide_env_values = true
-    )]
+    /// Read a sealed store's passphrase from the first line of FILE [default: $PEERID_PASSPHRASE_FILE, else ask on the terminal]
+    // Not clap's `env`: an empty PEERID_PASSPHRASE_FILE is unset, not a usage error.
+    #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
 
     #[command(subcommand)]

@@ -60,7 +60,7 @@ fn main() -> ExitCode {
     match commands::run(
         &cli.command,
         cli.store.as_deref(),
-        cli.passphrase_file.as_deref(),
+        unlock::passphrase_file(cli.passphrase_file.as_deref()).as_deref(),
         cli.json,
     ) {
         Ok(output) => {

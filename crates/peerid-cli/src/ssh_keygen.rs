@@ -225,9 +225,7 @@ fn sign(args: &Args) -> Result<()> {
     crate::commands::not_dumpable()?;
     // git gives no --passphrase-file: a sealed store is unlocked from the
     // keyring, $PEERID_PASSPHRASE_FILE or the terminal.
-    let passphrase_file = std::env::var_os(peerid::PASSPHRASE_FILE_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
+    let passphrase_file = crate::unlock::passphrase_file(None);
     crate::unlock::unlock(&mut store, passphrase_file.as_deref())?;
     let identity = store.get(&name)?;
     if args.files.is_empty() {

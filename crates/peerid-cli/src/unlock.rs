@@ -6,7 +6,7 @@
 //! scrypt run.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use peerid::Store;
 
@@ -16,6 +16,16 @@ use crate::password;
 
 /// How many passphrases a person at the terminal may type.
 const TRIES: usize = 3;
+
+/// The passphrase file: `--passphrase-file` if given, else
+/// `$PEERID_PASSPHRASE_FILE` unless it is unset or empty.
+pub fn passphrase_file(flag: Option<&Path>) -> Option<PathBuf> {
+    flag.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(peerid::PASSPHRASE_FILE_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+}
 
 /// Unlocks `store` if it is sealed and locked; does nothing otherwise.
 ///

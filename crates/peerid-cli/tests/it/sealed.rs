@@ -271,6 +271,15 @@ fn a_wrong_passphrase_is_exit_6_after_one_scrypt_run() {
         wrong_time < right_time * 3,
         "wrong passphrase took {wrong_time:?}, the right one {right_time:?}"
     );
+    // An empty PEERID_PASSPHRASE_FILE is no source (not a usage error).
+    let out = env
+        .cmd()
+        .env("PEERID_PASSPHRASE_FILE", "")
+        .args(["sign", &name, "-n", "file"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(HINT));
     // The environment variable too, and the flag wins over it.
     let out = with_pp(&env, &wrong)
         .args(["sign", &name, "-n", "file"])
