@@ -239,6 +239,32 @@ fn the_store_key_round_trips_through_a_real_secret_service() {
     ok(c.output().unwrap(), "export with the passphrase file");
     assert_eq!(json(&["store", "status"])["keyring_holds_key"], false);
 
+    // A stale entry (another key) is not used: the passphrase is needed.
+    let stale = "00".repeat(32);
+    ok(
+        bus.secret_tool(
+            &env,
+            &[
+                "store",
+                "--label=stale",
+                "service",
+                "peerid",
+                "username",
+                &user,
+            ],
+            Some(&stale),
+        ),
+        "secret-tool store (stale)",
+    );
+    let out = bus.peerid(&env).args(&export).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "a stale keyring entry was used: {stderr}"
+    );
+    assert!(stderr.contains("keyring holds no store key"), "{stderr}");
+
     // Back in the keyring, unseal needs no passphrase and removes it.
     ok(
         bus.secret_tool(
