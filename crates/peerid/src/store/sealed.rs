@@ -170,13 +170,21 @@ impl Store {
             keyring: opts.keyring,
             sealed_at: super::now_unix(),
         });
+        // Whether the seal committed is whether the store now has our key:
+        // an error may come after the commit (the scrub), or from another
+        // process that sealed it first.
+        let ours = sealed.is_ok()
+            || self
+                .db
+                .seal_row()
+                .ok()
+                .flatten()
+                .is_some_and(|row| key.matches(&row.key_check));
         #[cfg(feature = "keyring")]
-        if opts.keyring && sealed.is_err() && !self.is_sealed().unwrap_or(true) {
+        if opts.keyring && !ours {
             let _ = super::keyring::delete(&store_id);
         }
-        // The seal is committed even if the scrub after it reported a
-        // failure: keep the key, so the caller can go on.
-        if sealed.is_ok() || self.is_sealed().unwrap_or(false) {
+        if ours {
             self.key = Some(key);
         }
         sealed
