@@ -80,10 +80,11 @@ impl Store {
             keyring: row.keyring,
             unlocked: self.key.as_ref().is_some_and(|k| k.matches(&row.key_check)),
             store_id: Some(row.store_id),
-            sealed_at: Some(
-                UNIX_EPOCH
-                    + std::time::Duration::from_secs(u64::try_from(row.sealed_at).unwrap_or(0)),
-            ),
+            // A time past what this platform's clock holds (a damaged
+            // row) is shown as unknown.
+            sealed_at: UNIX_EPOCH.checked_add(std::time::Duration::from_secs(
+                u64::try_from(row.sealed_at).unwrap_or(0),
+            )),
         })
     }
 
@@ -209,9 +210,14 @@ impl Store {
         self.key = None;
         #[cfg(feature = "keyring")]
         if row.keyring {
-            // The store is unsealed either way: an entry left behind holds
-            // the key of rows that no longer exist.
-            let _ = super::keyring::delete(&row.store_id);
+            // Only an entry holding this store's key, so that a changed id
+            // cannot remove another's. (A copy of the store directory shares
+            // id and key: unsealing one leaves the other to its passphrase.)
+            if let Ok(Some(hex)) = super::keyring::get(&row.store_id)
+                && StoreKey::from_hex_checked(&hex, &row.key_check).is_some()
+            {
+                let _ = super::keyring::delete(&row.store_id);
+            }
         }
         #[cfg(not(feature = "keyring"))]
         let _ = row;
