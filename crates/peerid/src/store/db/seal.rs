@@ -228,7 +228,12 @@ impl Db {
             .optional()
             .map(|p| p.unwrap_or(false))
         };
-        if !self.seal_row().ok().flatten().is_some_and(|r| r.scrub_pending) {
+        if !self
+            .seal_row()
+            .ok()
+            .flatten()
+            .is_some_and(|r| r.scrub_pending)
+        {
             return;
         }
         let Ok(tx) = self.write_tx() else { return };
