@@ -160,6 +160,7 @@ impl Db {
         let version = db.version()?;
         db.has_peer_book = version >= schema::PEER_BOOK_VERSION;
         db.has_seal = version >= schema::SEAL_VERSION;
+        db.finish_scrub();
         Ok(db)
     }
 

@@ -74,6 +74,19 @@ fn with_entry<T: Send + 'static>(
     what: &'static str,
     op: impl FnOnce(&Entry) -> keyring_core::Result<T> + Send + 'static,
 ) -> Result<T> {
+    let failed = |reason: String| Error::Failed {
+        context: format!("{what} the OS keyring ({})", name()),
+        reason,
+    };
+    // The id comes from the database: only what `seal` writes (32 hex
+    // digits) may name an entry, so a changed store cannot reach another.
+    if store_id.len() != 32
+        || !store_id
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(failed("the store's id is damaged".into()));
+    }
     let user = user_of(store_id);
     let (tx, rx) = mpsc::channel();
     let spawned = std::thread::Builder::new()
@@ -84,18 +97,17 @@ fn with_entry<T: Send + 'static>(
                 .and_then(|entry| op(&entry));
             let _ = tx.send(result);
         });
-    let failed = |reason: String| Error::Failed {
-        context: format!("{what} the OS keyring ({})", name()),
-        reason,
-    };
     spawned.map_err(|e| failed(e.to_string()))?;
     match rx.recv_timeout(KEYRING_TIMEOUT) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(failed(describe(&e))),
-        Err(_) => Err(failed(format!(
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(failed(format!(
             "it did not answer within {} s (is it running and unlocked?)",
             KEYRING_TIMEOUT.as_secs()
         ))),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(failed("the keyring library failed unexpectedly".into()))
+        }
     }
 }
 

@@ -61,14 +61,28 @@ const MIGRATIONS: &[&str] = &[
     // 2 -> 3: keys at rest (docs/design.md §12). The store is sealed when
     // this one row exists; then every identity.private_key is sealed under
     // the store key it wraps. Existing rows are unchanged: plain PKCS#8.
+    // `scrub_pending`: a seal or new wrapping committed whose scrub of the
+    // files (checkpoint, VACUUM) has not finished yet.
+    // The triggers keep a plain key out of a sealed store whatever writes
+    // it (an older peerid still running, a shell): a sealed row starts
+    // with 0x01 and is longer than nonce and tag; PKCS#8 starts with 0x30.
     "CREATE TABLE seal (
-         id          INTEGER PRIMARY KEY CHECK (id = 1),
-         wrapped_key BLOB NOT NULL,
-         key_check   BLOB NOT NULL,
-         store_id    TEXT NOT NULL,
-         keyring     INTEGER NOT NULL,
-         sealed_at   INTEGER NOT NULL
-     );",
+         id            INTEGER PRIMARY KEY CHECK (id = 1),
+         wrapped_key   BLOB NOT NULL,
+         key_check     BLOB NOT NULL,
+         store_id      TEXT NOT NULL,
+         keyring       INTEGER NOT NULL,
+         sealed_at     INTEGER NOT NULL,
+         scrub_pending INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE TRIGGER identity_sealed_insert BEFORE INSERT ON identity
+     WHEN EXISTS (SELECT 1 FROM seal)
+          AND (length(NEW.private_key) < 29 OR substr(NEW.private_key, 1, 1) <> x'01')
+     BEGIN SELECT RAISE(ABORT, 'a plain private key in a sealed peerid store'); END;
+     CREATE TRIGGER identity_sealed_update BEFORE UPDATE OF private_key ON identity
+     WHEN EXISTS (SELECT 1 FROM seal)
+          AND (length(NEW.private_key) < 29 OR substr(NEW.private_key, 1, 1) <> x'01')
+     BEGIN SELECT RAISE(ABORT, 'a plain private key in a sealed peerid store'); END;",
 ];
 
 /// What an opened database turned out to be.

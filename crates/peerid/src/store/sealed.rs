@@ -80,10 +80,11 @@ impl Store {
             keyring: row.keyring,
             unlocked: self.key.as_ref().is_some_and(|k| k.matches(&row.key_check)),
             store_id: Some(row.store_id),
-            sealed_at: Some(
-                UNIX_EPOCH
-                    + std::time::Duration::from_secs(u64::try_from(row.sealed_at).unwrap_or(0)),
-            ),
+            // A time past what this platform's clock holds (a damaged
+            // row) is shown as unknown.
+            sealed_at: UNIX_EPOCH.checked_add(std::time::Duration::from_secs(
+                u64::try_from(row.sealed_at).unwrap_or(0),
+            )),
         })
     }
 
@@ -170,13 +171,21 @@ impl Store {
             keyring: opts.keyring,
             sealed_at: super::now_unix(),
         });
+        // Whether the seal committed is whether the store now has our key:
+        // an error may come after the commit (the scrub), or from another
+        // process that sealed it first.
+        let ours = sealed.is_ok()
+            || self
+                .db
+                .seal_row()
+                .ok()
+                .flatten()
+                .is_some_and(|row| key.matches(&row.key_check));
         #[cfg(feature = "keyring")]
-        if opts.keyring && sealed.is_err() && !self.is_sealed().unwrap_or(true) {
+        if opts.keyring && !ours {
             let _ = super::keyring::delete(&store_id);
         }
-        // The seal is committed even if the scrub after it reported a
-        // failure: keep the key, so the caller can go on.
-        if sealed.is_ok() || self.is_sealed().unwrap_or(false) {
+        if ours {
             self.key = Some(key);
         }
         sealed
@@ -201,9 +210,14 @@ impl Store {
         self.key = None;
         #[cfg(feature = "keyring")]
         if row.keyring {
-            // The store is unsealed either way: an entry left behind holds
-            // the key of rows that no longer exist.
-            let _ = super::keyring::delete(&row.store_id);
+            // Only an entry holding this store's key, so that a changed id
+            // cannot remove another's. (A copy of the store directory shares
+            // id and key: unsealing one leaves the other to its passphrase.)
+            if let Ok(Some(hex)) = super::keyring::get(&row.store_id)
+                && StoreKey::from_hex_checked(&hex, &row.key_check).is_some()
+            {
+                let _ = super::keyring::delete(&row.store_id);
+            }
         }
         #[cfg(not(feature = "keyring"))]
         let _ = row;

@@ -403,6 +403,12 @@ fn summary_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     })
 }
 
+/// A UNIQUE or PRIMARY KEY constraint failed (not a trigger's refusal).
 pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+    if f.code == ErrorCode::ConstraintViolation
+        && matches!(
+            f.extended_code,
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        ))
 }

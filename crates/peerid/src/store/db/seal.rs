@@ -21,6 +21,8 @@ pub struct SealRow {
     pub keyring: bool,
     /// When it was sealed, seconds since the Unix epoch.
     pub sealed_at: i64,
+    /// Whether a scrub of the files is still owed ([`Db::finish_scrub`]).
+    pub scrub_pending: bool,
 }
 
 /// What is being sealed: the wrapped key and its setting.
@@ -40,7 +42,7 @@ impl Db {
         }
         self.conn
             .query_row(
-                "SELECT wrapped_key, key_check, store_id, keyring, sealed_at
+                "SELECT wrapped_key, key_check, store_id, keyring, sealed_at, scrub_pending
                  FROM seal WHERE id = 1",
                 [],
                 |r| {
@@ -50,6 +52,7 @@ impl Db {
                         store_id: r.get(2)?,
                         keyring: r.get(3)?,
                         sealed_at: r.get(4)?,
+                        scrub_pending: r.get(5)?,
                     })
                 },
             )
@@ -107,8 +110,9 @@ impl Db {
             seal.key.seal_row(name, key_type, pkcs8)
         })?;
         tx.execute(
-            "INSERT INTO seal (id, wrapped_key, key_check, store_id, keyring, sealed_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO seal (id, wrapped_key, key_check, store_id, keyring, sealed_at,
+                 scrub_pending)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, 1)",
             params![
                 seal.wrapped_key,
                 &seal.key.check()[..],
@@ -128,13 +132,15 @@ impl Db {
         if self.sealing_key(&tx, Some(key))?.is_none() {
             return Err(Error::InvalidArgument("the store is not sealed".into()));
         }
+        // The seal row first: while it exists, the schema's triggers refuse
+        // a plain key.
+        tx.execute("DELETE FROM seal WHERE id = 1", [])
+            .map_err(|e| self.err(e))?;
         self.rewrite_keys(&tx, |name, key_type, row| {
             key.open_row(name, key_type, row)
                 .map(|pkcs8| pkcs8.to_vec())
                 .ok_or_else(|| self.tampered_row(name))
         })?;
-        tx.execute("DELETE FROM seal WHERE id = 1", [])
-            .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
     }
 
@@ -146,7 +152,7 @@ impl Db {
             return Err(Error::InvalidArgument("the store is not sealed".into()));
         }
         tx.execute(
-            "UPDATE seal SET wrapped_key = ?1 WHERE id = 1",
+            "UPDATE seal SET wrapped_key = ?1, scrub_pending = 1 WHERE id = 1",
             [wrapped_key],
         )
         .map_err(|e| self.err(e))?;
@@ -194,12 +200,9 @@ impl Db {
         Ok(())
     }
 
-    /// Commits `tx`, then, still holding the writers' locks, moves the log
-    /// into the database, rebuilds it (`VACUUM`: no old row version or free
-    /// page survives; `secure_delete` zeroes what is freed) and truncates
-    /// the log, so that no earlier version of a changed row is left in any
-    /// of the store's files. Waits for readers (the busy timeout); if one
-    /// keeps an old snapshot open past it, says so.
+    /// Commits `tx`, then, still holding the writers' locks, scrubs the
+    /// files ([`Db::scrub`]). An error after the commit says that the
+    /// change is made.
     fn commit_and_scrub(&self, tx: WriteTx<'_>) -> Result<()> {
         let WriteTx {
             tx,
@@ -207,6 +210,46 @@ impl Db {
             _process,
         } = tx;
         tx.commit().map_err(|e| self.err(e))?;
+        self.scrub()
+    }
+
+    /// Finishes a scrub that a seal or new wrapping left owed (the process
+    /// was killed after its commit, or a reader kept it from finishing), as
+    /// [`Db::scrub`] does. Called on every writable open; a failure here
+    /// leaves it owed for the next one.
+    pub(super) fn finish_scrub(&self) {
+        if !self.has_seal || self.read_only {
+            return;
+        }
+        let pending = |conn: &rusqlite::Connection| {
+            conn.query_row("SELECT scrub_pending FROM seal WHERE id = 1", [], |r| {
+                r.get::<_, bool>(0)
+            })
+            .optional()
+            .map(|p| p.unwrap_or(false))
+        };
+        if !self
+            .seal_row()
+            .ok()
+            .flatten()
+            .is_some_and(|r| r.scrub_pending)
+        {
+            return;
+        }
+        let Ok(tx) = self.write_tx() else { return };
+        if pending(&tx).unwrap_or(false) {
+            let _ = self.commit_and_scrub(tx);
+        }
+    }
+
+    /// Moves the log into the database, rebuilds it (`VACUUM`: no old row
+    /// version or free page survives; `secure_delete` zeroes what is
+    /// freed), clears the seal's `scrub_pending` and truncates the log, so
+    /// that no earlier version of a changed row is left in any of the
+    /// store's files. The caller holds the writers' locks. Waits for
+    /// readers (the busy timeout); if one keeps an old snapshot open past
+    /// it, says so.
+    fn scrub(&self) -> Result<()> {
         let checkpoint = |conn: &rusqlite::Connection| -> rusqlite::Result<bool> {
             // (busy, log frames, checkpointed frames): busy = 1 if a reader
             // kept it from finishing.
@@ -215,25 +258,28 @@ impl Db {
             })
             .map(|busy| busy == 0)
         };
+        let made = |reason: String| Error::Failed {
+            context: format!("scrubbing {}", self.path.display()),
+            reason: format!(
+                "the change is made, but earlier versions of its rows may remain in the \
+                 store's files until a later peerid command finishes the scrub: {reason}"
+            ),
+        };
         let done = checkpoint(&self.conn)
             .and_then(|ok| {
-                if ok {
-                    self.conn.execute_batch("VACUUM")?;
-                    checkpoint(&self.conn)
-                } else {
-                    Ok(false)
+                if !ok {
+                    return Ok(false);
                 }
+                self.conn
+                    .execute_batch("VACUUM; UPDATE seal SET scrub_pending = 0 WHERE id = 1;")?;
+                checkpoint(&self.conn)
             })
-            .map_err(|e| self.err(e))?;
+            .map_err(|e| made(self.err(e).to_string()))?;
         if done {
             return Ok(());
         }
-        Err(Error::Failed {
-            context: format!("scrubbing {}", self.path.display()),
-            reason: "the change is made, but another process kept reading the store, so \
-                     earlier versions of its rows stay in its write-ahead log until that \
-                     process closes the store and a later peerid command checkpoints it"
-                .into(),
-        })
+        Err(made(
+            "another process kept reading the store past the busy timeout".into(),
+        ))
     }
 }

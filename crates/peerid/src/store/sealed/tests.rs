@@ -211,16 +211,38 @@ fn a_changed_or_moved_key_row_is_refused() {
     assert!(matches!(err, Error::StoreCorrupted { .. }), "{err}");
     assert!(err.to_string().contains("does not decrypt"), "{err}");
     // Flip one byte of the third.
+    let mut row: Vec<u8> = conn
+        .query_row(
+            "SELECT private_key FROM identity WHERE peer_name = ?1",
+            [keys[2].0.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    *row.last_mut().unwrap() ^= 0x40;
     conn.execute(
-        "UPDATE identity SET private_key = CAST(private_key AS BLOB) || x'00' WHERE peer_name = ?1",
-        [keys[2].0.to_string()],
+        "UPDATE identity SET private_key = ?1 WHERE peer_name = ?2",
+        rusqlite::params![row, keys[2].0.to_string()],
     )
     .unwrap();
     assert!(matches!(
         store.get(&keys[2].0),
         Err(Error::StoreCorrupted { .. })
     ));
-    // A plaintext key put into a sealed store is refused as well.
+    // A plain key cannot be written into a sealed store, even by another
+    // program (the schema's triggers) ...
+    let refused = conn.execute(
+        "UPDATE identity SET private_key = ?1 WHERE peer_name = ?2",
+        rusqlite::params![&keys[3].1[..], keys[3].0.to_string()],
+    );
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("plain private key")
+    );
+    // ... and one that got there anyway (triggers dropped) is refused too.
+    conn.execute_batch("DROP TRIGGER identity_sealed_update")
+        .unwrap();
     conn.execute(
         "UPDATE identity SET private_key = ?1 WHERE peer_name = ?2",
         rusqlite::params![&keys[3].1[..], keys[3].0.to_string()],
@@ -381,8 +403,11 @@ fn a_store_of_the_previous_schema_is_migrated_and_seals() {
     // Make it what the previous release (schema 2) wrote.
     {
         let conn = rusqlite::Connection::open(dir.join(Store::DB_FILE)).unwrap();
-        conn.execute_batch("DROP TABLE seal; UPDATE schema_version SET version = 2 WHERE id = 1;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER identity_sealed_insert; DROP TRIGGER identity_sealed_update;
+             DROP TABLE seal; UPDATE schema_version SET version = 2 WHERE id = 1;",
+        )
+        .unwrap();
     }
     let mut store = Store::open(&dir).unwrap();
     assert_eq!(store.db().version().unwrap(), 3);
@@ -409,4 +434,36 @@ fn status_and_debug_show_no_secret() {
     let shown = format!("{status:?} {:?}", store.key);
     assert!(!shown.contains("hunter2"));
     assert!(shown.contains("redacted"));
+}
+
+#[test]
+fn a_scrub_left_owed_is_finished_by_the_next_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    let (mut store, keys) = store_with_keys(&dir);
+    store.seal(&pass("pw"), &FAST).unwrap();
+    drop(store);
+    // As a seal killed after its commit leaves it: owed, and (here) a plain
+    // copy of a key in a free page.
+    {
+        let conn = rusqlite::Connection::open(dir.join(Store::DB_FILE)).unwrap();
+        conn.execute_batch(
+            "PRAGMA secure_delete = OFF;
+             UPDATE seal SET scrub_pending = 1;
+             CREATE TABLE leftover (k BLOB);",
+        )
+        .unwrap();
+        conn.execute("INSERT INTO leftover VALUES (?1)", [&keys[0].1[..]])
+            .unwrap();
+        conn.execute_batch("DROP TABLE leftover;").unwrap();
+    }
+    let db = std::fs::read(dir.join(Store::DB_FILE)).unwrap();
+    let wal = std::fs::read(dir.join(format!("{}-wal", Store::DB_FILE))).unwrap_or_default();
+    assert!(contains(&db, &keys[0].1) || contains(&wal, &keys[0].1));
+    let store = Store::open(&dir).unwrap();
+    assert!(!store.db().seal_row().unwrap().unwrap().scrub_pending);
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        assert!(!contains(&bytes, &keys[0].1));
+    }
 }

@@ -140,3 +140,46 @@ fn passphrase_files_give_their_first_line() {
     assert!(passphrase_from_file(&p).is_err());
     assert!(passphrase_from_file(&dir.path().join("missing")).is_err());
 }
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// A wrapped key changed anywhere (a byte, a cut, an insertion)
+        /// never panics, never runs scrypt past the bound, and never opens
+        /// to any key but the store's.
+        #[test]
+        fn a_changed_wrapped_key_is_refused_or_is_the_same_key(
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+            how in 0u8..3,
+        ) {
+            let key = StoreKey::generate().unwrap();
+            let mut wrapped = key.wrap(&pass("pw"), Some(10)).unwrap();
+            let i = at.index(wrapped.len());
+            match how {
+                0 => wrapped[i] = byte,
+                1 => wrapped.truncate(i),
+                _ => wrapped.insert(i, byte),
+            }
+            if let Ok(n) = wrapped_work_factor(&wrapped) {
+                prop_assert!(n <= 99);
+            }
+            match StoreKey::unwrap(&wrapped, key.check(), &pass("pw")) {
+                Ok(back) => prop_assert_eq!(*back.key, *key.key),
+                Err(Error::WrongPassphrase | Error::StoreCorrupted { .. }) => {}
+                Err(e) => prop_assert!(false, "unexpected error {e}"),
+            }
+        }
+
+        /// Arbitrary bytes as a sealed row never open, and never panic.
+        #[test]
+        fn arbitrary_rows_never_open(row in prop::collection::vec(any::<u8>(), 0..200)) {
+            let key = StoreKey::generate().unwrap();
+            prop_assert!(key.open_row("a.b", "ed25519", &row).is_none());
+        }
+    }
+}
