@@ -66,10 +66,10 @@ Examples:
 
     /// Change the passphrase of a sealed store (the key rows stay as they are)
     #[command(
-        after_help = "The store is unlocked as for any command that needs a private key (the
-current passphrase from the OS keyring, --passphrase-file, $PEERID_PASSPHRASE_FILE
-or the terminal); the new passphrase comes from --new-passphrase-file, else is
-asked twice on the terminal. Only the wrapped store key changes: an old copy of
+        after_help = "The store is unlocked as for any command that needs a private key (its store
+key from the OS keyring, if chosen; else the current passphrase from
+--passphrase-file, $PEERID_PASSPHRASE_FILE or the terminal); the new passphrase
+comes from --new-passphrase-file, else is asked twice on the terminal. Only the wrapped store key changes: an old copy of
 the store's files still opens with the old passphrase.
 
 Examples:
@@ -92,6 +92,12 @@ Examples:
     Status(StatusArgs),
 }
 
+/// The work factors the library takes.
+fn work_factor() -> clap::builder::RangedI64ValueParser<u8> {
+    clap::value_parser!(u8)
+        .range(i64::from(peerid::MIN_SEAL_WORK_FACTOR)..=i64::from(peerid::MAX_SEAL_WORK_FACTOR))
+}
+
 /// `store` options.
 #[derive(Debug, Args)]
 pub struct StoreArgs {
@@ -107,7 +113,7 @@ pub struct SealArgs {
     #[arg(long)]
     pub keyring: bool,
     /// scrypt work factor (log2 of N) of the wrapped store key, 10 to 22 [default: age's choice, about one second]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(10..=22))]
+    #[arg(long, value_name = "N", value_parser = work_factor())]
     pub work_factor: Option<u8>,
 }
 
@@ -118,7 +124,7 @@ pub struct PassphraseArgs {
     #[arg(long, value_name = "FILE")]
     pub new_passphrase_file: Option<PathBuf>,
     /// scrypt work factor (log2 of N) of the newly wrapped store key, 10 to 22 [default: age's choice, about one second]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(10..=22))]
+    #[arg(long, value_name = "N", value_parser = work_factor())]
     pub work_factor: Option<u8>,
 }
 
