@@ -66,10 +66,11 @@ Examples:
 
     /// Change the passphrase of a sealed store (the key rows stay as they are)
     #[command(
-        after_help = "The store is unlocked as for any command that needs a private key (its store
-key from the OS keyring, if chosen; else the current passphrase from
---passphrase-file, $PEERID_PASSPHRASE_FILE or the terminal); the new passphrase
-comes from --new-passphrase-file, else is asked twice on the terminal. Only the wrapped store key changes: an old copy of
+        after_help = "The store is unlocked as for any command that needs a private key: its store
+key from the OS keyring, if chosen, else the current passphrase (read from the
+file named by --passphrase-file or $PEERID_PASSPHRASE_FILE, else asked on the
+terminal). The new passphrase comes from --new-passphrase-file, else is asked
+twice on the terminal. Only the wrapped store key changes: an old copy of
 the store's files still opens with the old passphrase.
 
 Examples:
