@@ -1,8 +1,8 @@
 //! Unlocking a sealed store before a command that needs a private key
 //! (docs/design.md §12), in the one order every command keeps: the OS
 //! keyring if the store was sealed with `--keyring`, then the passphrase
-//! file (`--passphrase-file`, else `$PEERID_PASSPHRASE_FILE`: clap gives the
-//! flag precedence), then the terminal. Each passphrase tried costs one
+//! file (`--passphrase-file`, else `$PEERID_PASSPHRASE_FILE`: the flag wins;
+//! an empty variable is unset), then the terminal. Each passphrase tried costs one
 //! scrypt run.
 
 use std::io::Write;
