@@ -4,7 +4,7 @@
 # timed out (>1 s on one input) or ran out of memory; prints the executions
 # of each; with --log it also appends a line per target to fuzz/LOG.md (the
 # record of long runs; CI's smoke run leaves every tracked file as it was).
-# CI: `fuzz/run.sh 120`.
+# CI: `fuzz/run.sh 90`.
 # Usage: fuzz/run.sh [--log] SECONDS [TARGET...]
 set -uo pipefail
 
