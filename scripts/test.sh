@@ -6,7 +6,9 @@
 # ssh-keygen and git for the signature tests, Python 3 with venv and
 # its cryptography package,
 # the C compiler and valgrind for the C ABI test, man-db and bash for the
-# man page and completion tests, ssh-keygen for the fingerprint) when missing, then the
+# man page and completion tests, ssh-keygen for the fingerprint, age for the sealed
+# store's wrapped key, gnome-keyring, secret-tool and dbus-run-session for the
+# OS keyring test on a real Secret Service) when missing, then the
 # suite: cargo test (the C test of the C ABI and the header check included:
 # crates/peerid-ffi/tests/it/), then the Python package: built and installed
 # by pip in a virtual environment, its pytest tests and mypy --strict on them.
@@ -29,6 +31,10 @@ command -v man >/dev/null || missing+=(man-db)
 command -v bash >/dev/null || missing+=(bash)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v git >/dev/null || missing+=(git)
+command -v age >/dev/null || missing+=(age)
+command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+command -v secret-tool >/dev/null || missing+=(libsecret-tools)
+command -v dbus-run-session >/dev/null || missing+=(dbus-daemon)
 if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq

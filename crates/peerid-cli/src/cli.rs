@@ -10,6 +10,8 @@ mod peer;
 pub use peer::*;
 mod tls;
 pub use tls::*;
+mod store;
+pub use store::*;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -28,8 +30,9 @@ friendly name that a single identity has.
 
 The store is --store DIR, else $PEERID_STORE, else ~/.local/share/peerid.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 already exists,
-5 invalid argument or input (an ambiguous NAME too), 6 store not accessible,
-7 store damaged, 8 signature does not verify, 9 peer not authenticated.";
+5 invalid argument or input (an ambiguous NAME too), 6 store not accessible
+(a sealed store locked, or a wrong passphrase), 7 store damaged,
+8 signature does not verify, 9 peer not authenticated.";
 
 /// Manage peer identities: key pairs with self-signed identity certificates,
 /// named by secure peer names (<SHA-1 of the public key>.<classifier>).
@@ -43,6 +46,11 @@ pub struct Cli {
     /// Print one JSON document on stdout (an error object on failure)
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Read a sealed store's passphrase from the first line of FILE [default: $PEERID_PASSPHRASE_FILE, else ask on the terminal]
+    // Not clap's `env`: an empty PEERID_PASSPHRASE_FILE is unset, not a usage error.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -185,6 +193,10 @@ key must also be the one kept there.")]
   peerid tls serve Alice --listen 127.0.0.1:4433 --peer Bob
   peerid tls connect Bob 127.0.0.1:4433 --peer Alice")]
     Tls(TlsArgs),
+
+    /// Seal the store's private keys under a passphrase, unseal them, or say how they are kept
+    #[command(after_help = STORE_HELP)]
+    Store(StoreArgs),
 
     /// Print a shell completion script
     #[command(after_help = "Examples:

@@ -13,6 +13,7 @@ mod output;
 mod password;
 mod resolve;
 mod ssh_keygen;
+mod unlock;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -56,7 +57,12 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    match commands::run(&cli.command, cli.store.as_deref(), cli.json) {
+    match commands::run(
+        &cli.command,
+        cli.store.as_deref(),
+        unlock::passphrase_file(cli.passphrase_file.as_deref()).as_deref(),
+        cli.json,
+    ) {
         Ok(output) => {
             let bytes = match output.into_bytes(cli.json) {
                 Ok(bytes) => bytes,

@@ -101,6 +101,8 @@ pub enum Json {
     SshKey(crate::commands::SshKeyJson),
     /// `allowed-signers`.
     AllowedSigners(Vec<crate::commands::AllowedSignerJson>),
+    /// `store seal`, `store unseal`, `store passphrase`, `store status`.
+    SealStatus(crate::commands::SealStatusJson),
 }
 
 /// `{"peer_name": "…"}`

@@ -36,10 +36,32 @@ pub fn read(args: &PasswordArgs, purpose: Purpose) -> Result<SecretString> {
 }
 
 fn from_file(path: &Path) -> Result<SecretString> {
-    let failed = |source| Error::ReadingPasswordFile {
-        path: path.to_owned(),
-        source,
-    };
+    secret_line(path).map_err(|e| match e {
+        LineError::Io(source) => Error::ReadingPasswordFile {
+            path: path.to_owned(),
+            source,
+        },
+        LineError::TooLong => Error::PasswordFileLineTooLong {
+            path: path.to_owned(),
+            limit: MAX_PASSWORD_BYTES,
+        },
+        LineError::NotUtf8 => Error::PasswordFileNotUtf8 {
+            path: path.to_owned(),
+        },
+    })
+}
+
+/// Why a secret's file gave no secret.
+enum LineError {
+    Io(std::io::Error),
+    TooLong,
+    NotUtf8,
+}
+
+/// The first line of `path` as a secret, read as [`read_line`] does into
+/// one wiped buffer.
+fn secret_line(path: &Path) -> std::result::Result<SecretString, LineError> {
+    let failed = LineError::Io;
     let mut file = std::fs::File::open(path).map_err(failed)?;
     // One buffer, allocated once at its full size and wiped on drop: a
     // BufReader, or a Vec that grows, would leave copies of the password
@@ -47,14 +69,89 @@ fn from_file(path: &Path) -> Result<SecretString> {
     let mut buf = Zeroizing::new(vec![0u8; MAX_PASSWORD_BYTES + 1]);
     let line = read_line(&mut file, &mut buf).map_err(failed)?;
     if line.len() > MAX_PASSWORD_BYTES {
-        return Err(Error::PasswordFileLineTooLong {
+        return Err(LineError::TooLong);
+    }
+    secret_from(line).ok_or(LineError::NotUtf8)
+}
+
+/// Reads a sealed store's passphrase from the first line of `path` (the
+/// same bounded, wiped read as a password file's).
+pub fn passphrase_from_file(path: &Path) -> Result<SecretString> {
+    secret_line(path).map_err(|e| match e {
+        LineError::Io(source) => Error::ReadingPassphraseFile {
+            path: path.to_owned(),
+            source,
+        },
+        LineError::TooLong => Error::PassphraseFileLineTooLong {
             path: path.to_owned(),
             limit: MAX_PASSWORD_BYTES,
+        },
+        LineError::NotUtf8 => Error::PassphraseFileNotUtf8 {
+            path: path.to_owned(),
+        },
+    })
+}
+
+/// The prompt for a sealed store's passphrase.
+pub const PASSPHRASE_PROMPT: &str = "Passphrase for the identity store: ";
+
+/// Asks for the passphrase of a sealed store on the terminal, once.
+pub fn ask_passphrase() -> Result<SecretString> {
+    terminal::ask(PASSPHRASE_PROMPT).map_err(for_passphrase)
+}
+
+/// The terminal's errors in a passphrase's words.
+fn for_passphrase(e: Error) -> Error {
+    match e {
+        Error::Terminal { reason } => Error::PassphraseTerminal { reason },
+        Error::NoPassword => Error::NoPassphrase,
+        Error::TypedPasswordNotUtf8 => Error::TypedPassphraseNotUtf8,
+        other => other,
+    }
+}
+
+/// A new passphrase for a store: the first line of `file`, else typed twice
+/// on the terminal (three tries to make them match). An empty one is refused.
+pub fn new_passphrase(file: Option<&Path>) -> Result<SecretString> {
+    let passphrase = match file {
+        Some(path) => passphrase_from_file(path)?,
+        None => typed_twice()?,
+    };
+    if passphrase.expose_secret().is_empty() {
+        return Err(Error::EmptyPassphrase);
+    }
+    Ok(passphrase)
+}
+
+/// Whether a person can be asked for a passphrase: stdin or stderr is a
+/// terminal (a script's are not: it is told what to pass at once, instead
+/// of a prompt it cannot see).
+pub fn can_prompt() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() || std::io::stderr().is_terminal()
+}
+
+fn typed_twice() -> Result<SecretString> {
+    if !can_prompt() {
+        return Err(Error::PassphraseTerminal {
+            reason: "neither stdin nor stderr is a terminal".to_owned(),
         });
     }
-    secret_from(line).ok_or_else(|| Error::PasswordFileNotUtf8 {
-        path: path.to_owned(),
-    })
+    for tried in 1..=TRIES {
+        let first =
+            terminal::ask("New passphrase for the identity store: ").map_err(for_passphrase)?;
+        if first.expose_secret().is_empty() {
+            return Err(Error::EmptyPassphrase);
+        }
+        let second = terminal::ask("Same passphrase again: ").map_err(for_passphrase)?;
+        if first.expose_secret() == second.expose_secret() {
+            return Ok(first);
+        }
+        if tried < TRIES {
+            terminal::say("The passphrases differ; try again.\n").map_err(for_passphrase)?;
+        }
+    }
+    Err(Error::PassphrasesDiffer)
 }
 
 /// Reads into `buf` until a line end, the end of input, or a full buffer,

@@ -216,13 +216,17 @@ fn sign(args: &Args) -> Result<()> {
         )));
     }
     let key = PublicKey::from_openssh(line)?;
-    let store = open_store()?;
+    let mut store = open_store()?;
     let Some(name) = store.identities_with_key(&key)?.into_iter().next() else {
         return Err(Error::NoIdentityWithKey {
             fingerprint: key.openssh_fingerprint(),
         });
     };
     crate::commands::not_dumpable()?;
+    // git gives no --passphrase-file: a sealed store is unlocked from the
+    // keyring, $PEERID_PASSPHRASE_FILE or the terminal.
+    let passphrase_file = crate::unlock::passphrase_file(None);
+    crate::unlock::unlock(&mut store, passphrase_file.as_deref())?;
     let identity = store.get(&name)?;
     if args.files.is_empty() {
         let sig = identity.sign_ssh(namespace, open_data(None)?)?;

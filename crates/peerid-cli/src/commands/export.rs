@@ -11,7 +11,11 @@ use crate::outfile::{self, Existing};
 use crate::output::{ExportedJson, ExportedToJson, Json, Reply};
 use crate::password::{self, Purpose};
 
-pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
+pub fn run(
+    store: &mut Store,
+    args: &ExportArgs,
+    passphrase_file: Option<&std::path::Path>,
+) -> Result<Reply> {
     let name = identity_name(store, &args.name)?;
     let mut params = if args.legacy {
         ExportParams::legacy()
@@ -37,6 +41,9 @@ pub fn run(store: &Store, args: &ExportArgs) -> Result<Reply> {
         existing = outfile::existing(path, args.force)?;
         crate::interrupt::install()?;
     }
+    // A sealed store's passphrase first: the export's password is the
+    // second question, and is not asked in vain.
+    crate::unlock::unlock(store, passphrase_file)?;
     let password = password(args)?;
     let document = store.export(&name, &password, &params)?;
     // Wiped now, not after the write, which may wait on a FIFO's reader.

@@ -14,11 +14,13 @@ mod peer_name;
 mod show;
 mod sign;
 mod ssh_key;
+mod store;
 mod tls;
 mod xml;
 
 pub use sign::{SignedJson, VerifiedJson, open_data, read_signature};
 pub use ssh_key::{AllowedSignerJson, SshKeyJson};
+pub use store::SealStatusJson;
 
 use std::path::Path;
 
@@ -28,8 +30,16 @@ use crate::cli::Command;
 use crate::error::{Error, Result};
 use crate::output::Output;
 
-/// Runs one command against the store in `store_dir` (or the default store).
-pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Output> {
+/// Runs one command against the store in `store_dir` (or the default store);
+/// a sealed store is unlocked with `passphrase_file` (`--passphrase-file` or
+/// `$PEERID_PASSPHRASE_FILE`) and the rest of [`crate::unlock`]'s order
+/// when the command needs a private key.
+pub fn run(
+    command: &Command,
+    store_dir: Option<&Path>,
+    passphrase_file: Option<&Path>,
+    json: bool,
+) -> Result<Output> {
     // peer-name without an identity needs no store; don't create one for it.
     if let Command::PeerName(args) = command
         && args.identity.is_none()
@@ -45,21 +55,32 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
     if holds_secrets(command) {
         not_dumpable()?;
     }
-    let store = match store_dir {
+    let mut store = match store_dir {
         Some(dir) => Store::open(dir)?,
         None => Store::open_default()?,
     };
+    if needs_key(command) {
+        crate::unlock::unlock(&mut store, passphrase_file)?;
+    }
+    let pf = passphrase_file;
     let reply = match command {
         Command::List(args) => return list::run(&store, args, json),
         Command::Peer(args) => return peer::run(&store, args, json),
         Command::Tls(args) => return tls::run(&store, args, json),
+        Command::Store(args) => store::run(&mut store, args, pf),
         Command::Create(args) => create::run(&store, args),
         Command::Show(args) => show::run(&store, &args.name),
         Command::Delete(args) => delete::run(&store, args),
         Command::FriendlyName(args) => friendly_name::run(&store, args),
-        Command::Default(args) => default::run(&store, args),
-        Command::Xml(args) => xml::run(&store, args.name.as_deref()),
-        Command::Export(args) => export::run(&store, args),
+        // They need a key only when they create the default identity.
+        Command::Default(args) => {
+            crate::unlock::when_needed(&mut store, pf, |s| default::run(s, args))
+        }
+        Command::Xml(args) => {
+            crate::unlock::when_needed(&mut store, pf, |s| xml::run(s, args.name.as_deref()))
+        }
+        // Unlocks once the name and the -o file are known to be right.
+        Command::Export(args) => export::run(&mut store, args, pf),
         Command::Import(args) => import::run(&store, args),
         Command::PeerName(args) => peer_name::run(&store, args),
         // Answered above, before the store is opened.
@@ -73,9 +94,21 @@ pub fn run(command: &Command, store_dir: Option<&Path>, json: bool) -> Result<Ou
     reply.map(Output::from)
 }
 
+/// Whether the command needs a private key of the store (so a sealed store
+/// is unlocked before it runs). `export` unlocks after its own checks,
+/// `default` and `xml` only when they must create the default identity,
+/// `store` as each subcommand needs.
+fn needs_key(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Create(_) | Command::Import(_) | Command::Sign(_) | Command::Tls(_)
+    )
+}
+
 /// Whether the command may hold a decrypted private key or a password: a new
 /// key (`create`, and `default`, which creates one on first use), an export,
-/// an import, a signature or a TLS session.
+/// an import, a signature, a TLS session, a store's passphrase or store key
+/// (`store`, and `xml`, which may create the default identity too).
 fn holds_secrets(command: &Command) -> bool {
     matches!(
         command,
@@ -85,6 +118,8 @@ fn holds_secrets(command: &Command) -> bool {
             | Command::Import(_)
             | Command::Sign(_)
             | Command::Tls(_)
+            | Command::Store(_)
+            | Command::Xml(_)
     )
 }
 

@@ -38,8 +38,15 @@ fn no_option_takes_a_password() {
     let cmds = commands();
     assert!(cmds.len() >= 10, "{cmds:?}");
     let mut options = 0;
-    for cmd in std::iter::once(None).chain(cmds.iter().map(Some)) {
-        let text = help(cmd.map(String::as_str).as_slice());
+    // The store's subcommands too: they are where passphrases are set.
+    let mut all: Vec<Vec<String>> = vec![vec![]];
+    all.extend(cmds.iter().map(|c| vec![c.clone()]));
+    for sub in ["seal", "unseal", "passphrase", "status"] {
+        all.push(vec!["store".into(), sub.into()]);
+    }
+    for cmd in &all {
+        let args: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        let text = help(&args);
         for line in text
             .lines()
             .map(str::trim_start)
@@ -49,11 +56,14 @@ fn no_option_takes_a_password() {
             let spec = line.split("  ").next().unwrap();
             let lower = spec.to_lowercase();
             if lower.contains("pass") || lower.contains("secret") || lower.contains("pw") {
-                // --empty-password is a switch: it takes no value.
+                // --empty-password is a switch: it takes no value; the
+                // passphrase options name a file.
                 assert!(
                     spec == "--password-file <FILE>"
                         || spec == "--password-env <VAR>"
-                        || spec == "--empty-password",
+                        || spec == "--empty-password"
+                        || spec == "--passphrase-file <FILE>"
+                        || spec == "--new-passphrase-file <FILE>",
                     "peerid {cmd:?}: option {spec:?} may take a password"
                 );
             }

@@ -6,6 +6,7 @@
 pub mod env;
 pub mod interop;
 pub mod running;
+pub mod seal;
 pub mod strace;
 pub mod terminal;
 
@@ -43,7 +44,12 @@ impl Scratch {
     /// `peerid --store STORE` with a clean environment.
     pub fn cmd(&self, store: &Path) -> Command {
         let mut c = Command::new(peerid_bin());
+        // No passphrase from the caller's environment, and no way to the
+        // caller's OS keyring: the keyring tests start a Secret Service of
+        // their own.
         c.env_remove("PEERID_STORE")
+            .env_remove("PEERID_PASSPHRASE_FILE")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
             .env("HOME", self.tmp.path())
             .env("RUST_BACKTRACE", "0")
             .arg("--store")
