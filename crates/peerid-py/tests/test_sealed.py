@@ -5,6 +5,7 @@ unlocking without asking; the GIL released while scrypt runs."""
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import peerid
-from conftest import PASSWORD, QUICK
+from conftest import PASSWORD, QUICK, Cli
 
 PASSPHRASE = "sealing passphrase"
 #: The least scrypt work factor, to keep the tests quick.
@@ -190,6 +191,24 @@ def test_seal_arguments(store: peerid.Store) -> None:
     assert locked.is_locked
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the Secret Service is Linux's keyring")
+def test_keyring_without_a_secret_service_fails_at_once(
+    store: peerid.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No D-Bus session: seal(keyring=True) fails quickly and clearly, and
+    the store is left as it was."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+    alice = store.create()
+    t0 = time.monotonic()
+    with pytest.raises(peerid.Error) as e:
+        store.seal(PASSPHRASE, work_factor=QUICK_WF, keyring=True)
+    assert time.monotonic() - t0 < 20
+    assert type(e.value) is peerid.Error and e.value.code_name == "E_FAIL"
+    assert "keyring" in str(e.value) and PASSPHRASE not in str(e.value)
+    assert not store.is_sealed
+    store.export(alice.peer_name, PASSWORD, iterations=QUICK)
+
+
 def test_seal_status(store: peerid.Store) -> None:
     s = store.seal_status()
     assert (s.sealed, s.work_factor, s.keyring, s.unlocked, s.store_id, s.sealed_at) == (
@@ -237,3 +256,28 @@ def test_gil_released_during_unlock(store: peerid.Store) -> None:
     for k in range(1, 3):
         lo, hi = begin + k * quarter, begin + (k + 1) * quarter
         assert any(lo <= x < hi for x in ticks), (k, elapsed, len(ticks))
+
+
+def test_the_cli_and_python_share_a_sealed_store(store: peerid.Store, cli: Cli, tmp_path: Path) -> None:
+    """A store sealed by `peerid store seal` unlocks in Python, and one
+    sealed by Python signs with `peerid sign` and PEERID_PASSPHRASE_FILE."""
+    alice = store.create(classifier="chat")
+    pw = tmp_path / "passphrase"
+    pw.write_text(PASSPHRASE + "\n")
+    pw.chmod(0o600)
+    cli.ok("--passphrase-file", str(pw), "store", "seal", "--work-factor", str(QUICK_WF))
+    locked = reopen(store)
+    assert locked.is_locked and locked.seal_status().work_factor == QUICK_WF
+    locked.unlock(PASSPHRASE)
+    doc = locked.export(alice.peer_name, PASSWORD, iterations=QUICK)
+    locked.unseal()
+
+    store.seal("another passphrase", work_factor=QUICK_WF)
+    pw.write_text("another passphrase\n")
+    msg = tmp_path / "msg"
+    msg.write_bytes(b"data")
+    out = cli.run("sign", alice.peer_name, "-n", "file", str(msg), env={"PEERID_PASSPHRASE_FILE": str(pw)})
+    assert out.returncode == 0, out.stderr.decode()
+    peerid.verify(alice.peer_name, "file", b"data", out.stdout, store=store)
+    elsewhere = peerid.Store(tmp_path / "elsewhere")
+    assert elsewhere.import_(doc, PASSWORD).peer_name == alice.peer_name
