@@ -253,7 +253,10 @@ HRESULT PeerEndEnumeration(HPEERENUM hPeerEnum);
  * `E_INVALIDARG` (NULL `ppwzIdentity`, bad string, classifier over 149 or
  * friendly name over 255 code units); `E_HANDLE` (0x80070006,
  * `HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)`) for an unknown `hCryptProv`;
- * `PEER_E_ALREADY_EXISTS` for the same key and classifier twice.
+ * `PEER_E_ALREADY_EXISTS` for the same key and classifier twice;
+ * `PEER_E_NO_KEY_ACCESS` on a sealed store that cannot be unlocked without
+ * asking (no keyring entry, no `$PEERID_PASSPHRASE_FILE`, or a wrong
+ * passphrase in it): the new key is stored sealed.
  *
  * # Safety
  * The strings are NULL or NUL-terminated UTF-16; `ppwzIdentity` is NULL or
@@ -278,7 +281,10 @@ HRESULT PeerIdentityDelete(PCWSTR pwzIdentity);
  *
  * # Errors
  * `E_INVALIDARG` (a NULL argument: the identity is required, as the Windows
- * documentation says), `PEER_E_NOT_FOUND`.
+ * documentation says), `PEER_E_NOT_FOUND`; `PEER_E_NO_KEY_ACCESS` on a
+ * sealed store that cannot be unlocked without asking (the OS keyring if
+ * the store was sealed with it, then the passphrase in the file named by
+ * `$PEERID_PASSPHRASE_FILE`).
  *
  * # Safety
  * The strings are NULL or NUL-terminated UTF-16; `ppwzExportXML` is NULL
@@ -291,7 +297,8 @@ HRESULT PeerIdentityExport(PCWSTR pwzIdentity, PCWSTR pwzPassword, PWSTR *ppwzEx
  *
  * # Errors
  * `E_INVALIDARG` (NULL argument, bad document, wrong password or tampered
- * data), `PEER_E_ALREADY_EXISTS`.
+ * data), `PEER_E_ALREADY_EXISTS`; `PEER_E_NO_KEY_ACCESS` on a sealed store
+ * that cannot be unlocked without asking (the key is stored sealed).
  *
  * # Safety
  * The strings are NULL or NUL-terminated UTF-16; `ppwzIdentity` is NULL or
@@ -301,10 +308,13 @@ HRESULT PeerIdentityImport(PCWSTR pwzImportXML, PCWSTR pwzPassword, PWSTR *ppwzI
 
 /**
  * The `PEERIDENTITYINFO` document of an identity; NULL means the default
- * identity, created if needed.
+ * identity, created if needed. Public: a sealed store needs no passphrase
+ * unless the default identity must be created.
  *
  * # Errors
- * `E_INVALIDARG`, `PEER_E_NOT_FOUND`.
+ * `E_INVALIDARG`, `PEER_E_NOT_FOUND`; `PEER_E_NO_KEY_ACCESS` when a
+ * default identity must be made on a sealed store that cannot be unlocked
+ * without asking.
  *
  * # Safety
  * `pwzIdentity` is NULL or NUL-terminated UTF-16; `ppwzIdentityXML` is NULL
@@ -314,10 +324,12 @@ HRESULT PeerIdentityGetXML(PCWSTR pwzIdentity, PWSTR *ppwzIdentityXML);
 
 /**
  * The friendly name of an identity (its peer name when unset); NULL means
- * the default identity.
+ * the default identity. Public: no passphrase on a sealed store.
  *
  * # Errors
- * `E_INVALIDARG`, `PEER_E_NOT_FOUND`.
+ * `E_INVALIDARG`, `PEER_E_NOT_FOUND`; `PEER_E_NO_KEY_ACCESS` when NULL
+ * asks for a default identity that must be made on a sealed store that
+ * cannot be unlocked without asking.
  *
  * # Safety
  * `pwzIdentity` is NULL or NUL-terminated UTF-16; `ppwzFriendlyName` is
@@ -330,7 +342,8 @@ HRESULT PeerIdentityGetFriendlyName(PCWSTR pwzIdentity, PWSTR *ppwzFriendlyName)
  * a NULL or empty friendly name resets it to the peer name.
  *
  * # Errors
- * `E_INVALIDARG` (bad string, over 255 code units), `PEER_E_NOT_FOUND`.
+ * `E_INVALIDARG` (bad string, over 255 code units), `PEER_E_NOT_FOUND`;
+ * `PEER_E_NO_KEY_ACCESS` as for `PeerIdentityGetFriendlyName`.
  *
  * # Safety
  * The strings are NULL or NUL-terminated UTF-16.
@@ -342,7 +355,9 @@ HRESULT PeerIdentitySetFriendlyName(PCWSTR pwzIdentity, PCWSTR pwzFriendlyName);
  * identity), for `PeerIdentityCreate` and `CryptReleaseContext`.
  *
  * # Errors
- * `E_INVALIDARG`, `PEER_E_NOT_FOUND`.
+ * `E_INVALIDARG`, `PEER_E_NOT_FOUND`; `PEER_E_NO_KEY_ACCESS` on a sealed
+ * store that cannot be unlocked without asking (the OS keyring if the
+ * store was sealed with it, then `$PEERID_PASSPHRASE_FILE`).
  *
  * # Safety
  * `pwzIdentity` is NULL or NUL-terminated UTF-16; `phCryptProv` is NULL or
@@ -354,7 +369,8 @@ HRESULT PeerIdentityGetCryptKey(PCWSTR pwzIdentity, HCRYPTPROV *phCryptProv);
  * The default identity's peer name, created if there is none.
  *
  * # Errors
- * `E_INVALIDARG` for a NULL `ppwzPeerName`.
+ * `E_INVALIDARG` for a NULL `ppwzPeerName`; `PEER_E_NO_KEY_ACCESS` when it
+ * must be created on a sealed store that cannot be unlocked without asking.
  *
  * # Safety
  * `ppwzPeerName` is NULL or writable.

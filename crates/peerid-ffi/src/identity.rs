@@ -1,15 +1,16 @@
 //! `PeerIdentity*` and `PeerCreatePeerName`: check pointers, convert, call
 //! [`peerid::Store`], map the error. The store is opened per call
 //! (`Store::open_default`, which honours `PEERID_STORE`), so every call has
-//! its own SQLite connection and threads never share one.
+//! its own SQLite connection and threads never share one. What needs a
+//! private key unlocks a sealed store without asking ([`crate::sealed`]).
 
-use peerid::ExportParams;
 use peerid::{Classifier, FriendlyName, PeerName};
-use peerid::{CreateOptions, ImportOptions, Store, unsecured_peer_name};
+use peerid::{CreateOptions, ExportParams, ImportOptions, Store, transfer, unsecured_peer_name};
 
 use crate::alloc::wide_string;
 use crate::call::{self, lib_err};
 use crate::handles::KEYS;
+use crate::sealed::keyed;
 use crate::types::{E_HANDLE, E_INVALIDARG, HCRYPTPROV, HRESULT, PCWSTR, PWSTR};
 use crate::utf16::{self, MAX_DOCUMENT_UNITS, MAX_NAME_UNITS};
 
@@ -28,13 +29,14 @@ pub(crate) unsafe fn identity(p: PCWSTR) -> Result<PeerName, HRESULT> {
 }
 
 /// Reads an optional identity name; NULL means the default identity
-/// (created if needed), as `PeerIdentityGetXML(NULL)` does on Windows.
+/// (created if needed, which on a sealed store needs its key), as
+/// `PeerIdentityGetXML(NULL)` does on Windows.
 ///
 /// # Safety
 /// As [`utf16::units`].
-unsafe fn identity_or_default(p: PCWSTR, store: &Store) -> Result<PeerName, HRESULT> {
+unsafe fn identity_or_default(p: PCWSTR, store: &mut Store) -> Result<PeerName, HRESULT> {
     if p.is_null() {
-        store.default_identity().map_err(lib_err)
+        keyed(store, Store::default_identity)
     } else {
         // SAFETY: forwarded to the caller.
         unsafe { identity(p) }
@@ -87,7 +89,10 @@ unsafe fn put_string(out: *mut PWSTR, s: &str) -> Result<(), HRESULT> {
 /// `E_INVALIDARG` (NULL `ppwzIdentity`, bad string, classifier over 149 or
 /// friendly name over 255 code units); `E_HANDLE` (0x80070006,
 /// `HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)`) for an unknown `hCryptProv`;
-/// `PEER_E_ALREADY_EXISTS` for the same key and classifier twice.
+/// `PEER_E_ALREADY_EXISTS` for the same key and classifier twice;
+/// `PEER_E_NO_KEY_ACCESS` on a sealed store that cannot be unlocked without
+/// asking (no keyring entry, no `$PEERID_PASSPHRASE_FILE`, or a wrong
+/// passphrase in it): the new key is stored sealed.
 ///
 /// # Safety
 /// The strings are NULL or NUL-terminated UTF-16; `ppwzIdentity` is NULL or
@@ -113,16 +118,16 @@ pub unsafe extern "C" fn PeerIdentityCreate(
             0 => None,
             h => Some(KEYS.with(h, |k| k.clone()).ok_or(E_HANDLE)?),
         };
-        let store = open_store()?;
-        let name = match key {
-            None => store.create(&CreateOptions {
-                classifier,
-                friendly_name,
-                ..CreateOptions::default()
-            }),
-            Some(key) => store.create_with_key(&key, &classifier, &friendly_name),
-        }
-        .map_err(lib_err)?;
+        let opts = CreateOptions {
+            classifier,
+            friendly_name,
+            ..CreateOptions::default()
+        };
+        let mut store = open_store()?;
+        let name = keyed(&mut store, |s| match &key {
+            None => s.create(&opts),
+            Some(key) => s.create_with_key(key, &opts.classifier, &opts.friendly_name),
+        })?;
         // SAFETY: checked non-NULL above.
         unsafe { put_string(ppwzIdentity, &name.to_string()) }
     })
@@ -149,7 +154,10 @@ pub unsafe extern "C" fn PeerIdentityDelete(pwzIdentity: PCWSTR) -> HRESULT {
 ///
 /// # Errors
 /// `E_INVALIDARG` (a NULL argument: the identity is required, as the Windows
-/// documentation says), `PEER_E_NOT_FOUND`.
+/// documentation says), `PEER_E_NOT_FOUND`; `PEER_E_NO_KEY_ACCESS` on a
+/// sealed store that cannot be unlocked without asking (the OS keyring if
+/// the store was sealed with it, then the passphrase in the file named by
+/// `$PEERID_PASSPHRASE_FILE`).
 ///
 /// # Safety
 /// The strings are NULL or NUL-terminated UTF-16; `ppwzExportXML` is NULL
@@ -168,9 +176,9 @@ pub unsafe extern "C" fn PeerIdentityExport(
         let name = unsafe { identity(pwzIdentity) }?;
         // SAFETY: as above.
         let password = unsafe { utf16::read_secret(pwzPassword) }?;
-        let xml = open_store()?
-            .export(&name, &password, &ExportParams::default())
-            .map_err(lib_err)?;
+        let xml = keyed(&mut open_store()?, |s| {
+            s.export(&name, &password, &ExportParams::default())
+        })?;
         // SAFETY: checked non-NULL above.
         unsafe { put_string(ppwzExportXML, &xml) }
     })
@@ -180,7 +188,8 @@ pub unsafe extern "C" fn PeerIdentityExport(
 ///
 /// # Errors
 /// `E_INVALIDARG` (NULL argument, bad document, wrong password or tampered
-/// data), `PEER_E_ALREADY_EXISTS`.
+/// data), `PEER_E_ALREADY_EXISTS`; `PEER_E_NO_KEY_ACCESS` on a sealed store
+/// that cannot be unlocked without asking (the key is stored sealed).
 ///
 /// # Safety
 /// The strings are NULL or NUL-terminated UTF-16; `ppwzIdentity` is NULL or
@@ -199,19 +208,25 @@ pub unsafe extern "C" fn PeerIdentityImport(
         let xml = unsafe { utf16::read(pwzImportXML, MAX_DOCUMENT_UNITS) }?;
         // SAFETY: as above.
         let password = unsafe { utf16::read_secret(pwzPassword) }?;
-        let name = open_store()?
-            .import(xml.as_bytes(), &password, &ImportOptions::default())
+        // The document is read and its key derived before the store is
+        // touched, so that unlocking a sealed store cannot make it run twice.
+        let imported = transfer::import(xml.as_bytes(), &password, &ImportOptions::default())
             .map_err(lib_err)?;
+        keyed(&mut open_store()?, |s| s.insert(&imported.identity))?;
+        let name = imported.peer_name();
         // SAFETY: checked non-NULL above.
         unsafe { put_string(ppwzIdentity, &name.to_string()) }
     })
 }
 
 /// The `PEERIDENTITYINFO` document of an identity; NULL means the default
-/// identity, created if needed.
+/// identity, created if needed. Public: a sealed store needs no passphrase
+/// unless the default identity must be created.
 ///
 /// # Errors
-/// `E_INVALIDARG`, `PEER_E_NOT_FOUND`.
+/// `E_INVALIDARG`, `PEER_E_NOT_FOUND`; `PEER_E_NO_KEY_ACCESS` when a
+/// default identity must be made on a sealed store that cannot be unlocked
+/// without asking.
 ///
 /// # Safety
 /// `pwzIdentity` is NULL or NUL-terminated UTF-16; `ppwzIdentityXML` is NULL
@@ -230,17 +245,19 @@ pub unsafe extern "C" fn PeerIdentityGetXML(
             .map(|s| PeerName::parse_secure(&s))
             .transpose()
             .map_err(lib_err)?;
-        let xml = open_store()?.info_xml(name.as_ref()).map_err(lib_err)?;
+        let xml = keyed(&mut open_store()?, |s| s.info_xml(name.as_ref()))?;
         // SAFETY: checked non-NULL above.
         unsafe { put_string(ppwzIdentityXML, &xml) }
     })
 }
 
 /// The friendly name of an identity (its peer name when unset); NULL means
-/// the default identity.
+/// the default identity. Public: no passphrase on a sealed store.
 ///
 /// # Errors
-/// `E_INVALIDARG`, `PEER_E_NOT_FOUND`.
+/// `E_INVALIDARG`, `PEER_E_NOT_FOUND`; `PEER_E_NO_KEY_ACCESS` when NULL
+/// asks for a default identity that must be made on a sealed store that
+/// cannot be unlocked without asking.
 ///
 /// # Safety
 /// `pwzIdentity` is NULL or NUL-terminated UTF-16; `ppwzFriendlyName` is
@@ -254,9 +271,9 @@ pub unsafe extern "C" fn PeerIdentityGetFriendlyName(
         if ppwzFriendlyName.is_null() {
             return Err(E_INVALIDARG);
         }
-        let store = open_store()?;
+        let mut store = open_store()?;
         // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let name = unsafe { identity_or_default(pwzIdentity, &store) }?;
+        let name = unsafe { identity_or_default(pwzIdentity, &mut store) }?;
         let friendly = store.friendly_name(&name).map_err(lib_err)?;
         // SAFETY: checked non-NULL above.
         unsafe { put_string(ppwzFriendlyName, &friendly) }
@@ -267,7 +284,8 @@ pub unsafe extern "C" fn PeerIdentityGetFriendlyName(
 /// a NULL or empty friendly name resets it to the peer name.
 ///
 /// # Errors
-/// `E_INVALIDARG` (bad string, over 255 code units), `PEER_E_NOT_FOUND`.
+/// `E_INVALIDARG` (bad string, over 255 code units), `PEER_E_NOT_FOUND`;
+/// `PEER_E_NO_KEY_ACCESS` as for `PeerIdentityGetFriendlyName`.
 ///
 /// # Safety
 /// The strings are NULL or NUL-terminated UTF-16.
@@ -279,9 +297,9 @@ pub unsafe extern "C" fn PeerIdentitySetFriendlyName(
     call::hresult(|| {
         // SAFETY: the caller promises NULL or a NUL-terminated string.
         let friendly = unsafe { friendly_name(pwzFriendlyName) }?;
-        let store = open_store()?;
+        let mut store = open_store()?;
         // SAFETY: as above.
-        let name = unsafe { identity_or_default(pwzIdentity, &store) }?;
+        let name = unsafe { identity_or_default(pwzIdentity, &mut store) }?;
         store.set_friendly_name(&name, &friendly).map_err(lib_err)
     })
 }
@@ -290,7 +308,9 @@ pub unsafe extern "C" fn PeerIdentitySetFriendlyName(
 /// identity), for `PeerIdentityCreate` and `CryptReleaseContext`.
 ///
 /// # Errors
-/// `E_INVALIDARG`, `PEER_E_NOT_FOUND`.
+/// `E_INVALIDARG`, `PEER_E_NOT_FOUND`; `PEER_E_NO_KEY_ACCESS` on a sealed
+/// store that cannot be unlocked without asking (the OS keyring if the
+/// store was sealed with it, then `$PEERID_PASSPHRASE_FILE`).
 ///
 /// # Safety
 /// `pwzIdentity` is NULL or NUL-terminated UTF-16; `phCryptProv` is NULL or
@@ -304,10 +324,10 @@ pub unsafe extern "C" fn PeerIdentityGetCryptKey(
         if phCryptProv.is_null() {
             return Err(E_INVALIDARG);
         }
-        let store = open_store()?;
+        let mut store = open_store()?;
         // SAFETY: the caller promises NULL or a NUL-terminated string.
-        let name = unsafe { identity_or_default(pwzIdentity, &store) }?;
-        let key = store.private_key(&name).map_err(lib_err)?;
+        let name = unsafe { identity_or_default(pwzIdentity, &mut store) }?;
+        let key = keyed(&mut store, |s| s.private_key(&name))?;
         let h = KEYS.insert(std::sync::Arc::new(key))?;
         // SAFETY: checked non-NULL; the caller promises it is writable.
         unsafe { phCryptProv.write(h) };
@@ -318,7 +338,8 @@ pub unsafe extern "C" fn PeerIdentityGetCryptKey(
 /// The default identity's peer name, created if there is none.
 ///
 /// # Errors
-/// `E_INVALIDARG` for a NULL `ppwzPeerName`.
+/// `E_INVALIDARG` for a NULL `ppwzPeerName`; `PEER_E_NO_KEY_ACCESS` when it
+/// must be created on a sealed store that cannot be unlocked without asking.
 ///
 /// # Safety
 /// `ppwzPeerName` is NULL or writable.
@@ -328,7 +349,7 @@ pub unsafe extern "C" fn PeerIdentityGetDefault(ppwzPeerName: *mut PWSTR) -> HRE
         if ppwzPeerName.is_null() {
             return Err(E_INVALIDARG);
         }
-        let name = open_store()?.default_identity().map_err(lib_err)?;
+        let name = keyed(&mut open_store()?, Store::default_identity)?;
         // SAFETY: checked non-NULL above.
         unsafe { put_string(ppwzPeerName, &name.to_string()) }
     })

@@ -10,7 +10,8 @@
 //! HRESULT ([`peerid::Error::hresult`]), converts the result ([`alloc`]) and
 //! never lets a panic cross the boundary ([`call`]). Handles live in
 //! registries ([`handles`]) so that a bogus or released handle is an error,
-//! not undefined behaviour.
+//! not undefined behaviour. On a sealed store, what needs a private key
+//! unlocks it without asking ([`sealed`]).
 // The C ABI cannot be written without raw pointers; every unsafe block says
 // why it is sound in a `// SAFETY:` comment.
 #![allow(unsafe_code)]
@@ -25,6 +26,7 @@ pub mod crypt;
 pub mod enumeration;
 pub mod handles;
 pub mod identity;
+pub mod sealed;
 pub mod types;
 pub mod utf16;
 

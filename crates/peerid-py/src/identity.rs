@@ -112,7 +112,7 @@ impl Identity {
         let signed = py.detach(|| {
             // The key is read under the lock, then the lock is let go
             // before the (possibly long) message is read.
-            let identity = shared.lock().get(name)?;
+            let identity = shared.keyed(|s| s.get(name))?;
             identity.sign_ssh(namespace, reader)
         });
         match (signed, data.take_error()) {

@@ -10,6 +10,7 @@ mod convert;
 mod errors;
 mod identity;
 mod peers;
+mod seal;
 mod shared;
 mod store;
 
@@ -92,6 +93,7 @@ fn _peerid(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<identity::Identity>()?;
     m.add_class::<peers::PeerBook>()?;
     m.add_class::<peers::Peer>()?;
+    m.add_class::<seal::SealStatus>()?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(peer_name_of_certificate, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -49,6 +49,29 @@ impl Shared {
         py.detach(|| f(&self.lock())).py_err()
     }
 
+    /// Runs `f`, a call that may need a private key, on the store; the
+    /// caller is already detached from the interpreter. If it fails because
+    /// the store is sealed and locked, unlocks it without asking (the OS
+    /// keyring if the store was sealed with it, then the passphrase in the
+    /// file named by `$PEERID_PASSPHRASE_FILE`: what the CLI and the C ABI
+    /// do) and runs `f` once more; a failed call changed nothing (one
+    /// transaction), and one that needs no key after all (an unknown name,
+    /// a default that exists) costs no scrypt run. The lock is held while
+    /// unlocking: other threads on this store wait for it, without the GIL.
+    pub(crate) fn keyed<T>(
+        &self,
+        mut f: impl FnMut(&mut peerid::Store) -> peerid::Result<T>,
+    ) -> peerid::Result<T> {
+        let mut store = self.lock();
+        match f(&mut store) {
+            Err(peerid::Error::StoreLocked { .. }) => {
+                store.unlock_without_asking()?;
+                f(&mut store)
+            }
+            other => other,
+        }
+    }
+
     /// The lock, for a caller already detached from the interpreter.
     pub(crate) fn lock(&self) -> MutexGuard<'_, peerid::Store> {
         // A panic while locked cannot leave a half-done change: each call

@@ -23,6 +23,14 @@ const MAX_BATCH: u64 = 100_000;
 /// A user's identity store: a private directory holding an SQLite database.
 /// Safe to share between threads; every call is one transaction and
 /// releases the GIL while it runs.
+///
+/// On a sealed store, what needs a private key (`create`, `create_batch`,
+/// `export`, `import_`, `default` when it makes one, `Identity.sign`,
+/// `unseal`, `change_passphrase`) unlocks it without asking when it is
+/// locked, as the `peerid` command and the C ABI do: from the OS keyring if
+/// the store was sealed with it, then from the file named by
+/// `$PEERID_PASSPHRASE_FILE`; otherwise `NoKeyAccess`. `unlock` gives the
+/// passphrase explicitly.
 #[pyclass(frozen, module = "peerid")]
 pub struct Store {
     shared: Arc<Shared>,
@@ -104,7 +112,7 @@ impl Store {
                 // before the lock is taken; the insert is Store::create's.
                 let identity =
                     peerid::Identity::generate(opts.key_type, opts.classifier, opts.friendly_name)?;
-                shared.lock().insert(&identity)?;
+                shared.keyed(|s| s.insert(&identity))?;
                 Ok(identity.peer_name().clone())
             })
             .py_err()?;
@@ -140,7 +148,7 @@ impl Store {
                         )
                     })
                     .collect::<peerid::Result<Vec<_>>>()?;
-                shared.lock().insert_batch(&identities)?;
+                shared.keyed(|s| s.insert_batch(&identities))?;
                 Ok(identities
                     .iter()
                     .map(|i| i.peer_name().clone())
@@ -167,7 +175,10 @@ impl Store {
 
     /// The default identity, created (Ed25519, no classifier) on first use.
     fn default(&self, py: Python<'_>) -> PyResult<Identity> {
-        let name = self.shared.with(py, |s| s.default_identity())?;
+        let shared = &self.shared;
+        let name = py
+            .detach(|| shared.keyed(|s| s.default_identity()))
+            .py_err()?;
         self.identity(py, &name)
     }
 
@@ -212,7 +223,7 @@ impl Store {
         };
         let shared = &self.shared;
         py.detach(|| {
-            let identity = shared.lock().get(&name)?;
+            let identity = shared.keyed(|s| s.get(&name))?;
             transfer::export(&identity, &password, &params)
         })
         .py_err()
@@ -251,11 +262,80 @@ impl Store {
                 1,
             )?;
         }
-        py.detach(|| shared.lock().insert(&imported.identity))
+        py.detach(|| shared.keyed(|s| s.insert(&imported.identity)))
             .py_err()?;
         let name = imported.peer_name().clone();
         drop(imported);
         self.identity(py, &name)
+    }
+
+    /// Seals the store (keys at rest): a new random store key wrapped with
+    /// `passphrase` (str, or bytes holding UTF-8) in age's scrypt format,
+    /// every private key encrypted under it, in one transaction. The store
+    /// stays unlocked. `work_factor`: scrypt's log2 N (10 to 22; None:
+    /// about a second); `keyring`: also keep the store key in the OS
+    /// keyring. The scrypt run happens with the GIL released.
+    #[pyo3(signature = (passphrase, *, work_factor = None, keyring = false))]
+    fn seal(
+        &self,
+        py: Python<'_>,
+        passphrase: &Bound<'_, PyAny>,
+        work_factor: Option<&Bound<'_, PyAny>>,
+        keyring: bool,
+    ) -> PyResult<()> {
+        crate::seal::seal(py, &self.shared, passphrase, work_factor, keyring)
+    }
+
+    /// Decrypts every key back and drops the seal, in one transaction.
+    /// Needs the store key: unlocked as for `export` if need be.
+    fn unseal(&self, py: Python<'_>) -> PyResult<()> {
+        crate::seal::unseal(py, &self.shared)
+    }
+
+    /// Wraps the same store key under a new passphrase; the keys are not
+    /// touched. Needs the store key: unlocked as for `export` if need be.
+    #[pyo3(signature = (new, *, work_factor = None))]
+    fn change_passphrase(
+        &self,
+        py: Python<'_>,
+        new: &Bound<'_, PyAny>,
+        work_factor: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        crate::seal::change_passphrase(py, &self.shared, new, work_factor)
+    }
+
+    /// Unlocks a sealed store with its passphrase (one scrypt run, the GIL
+    /// released); nothing on an unsealed store.
+    fn unlock(&self, py: Python<'_>, passphrase: &Bound<'_, PyAny>) -> PyResult<()> {
+        crate::seal::unlock(py, &self.shared, passphrase)
+    }
+
+    /// Unlocks a store sealed with `keyring=True` from the OS keyring;
+    /// whether it did.
+    fn unlock_from_keyring(&self, py: Python<'_>) -> PyResult<bool> {
+        crate::seal::unlock_from_keyring(py, &self.shared)
+    }
+
+    /// Forgets the store key (wiped); a sealed store is locked again.
+    fn lock(&self, py: Python<'_>) {
+        crate::seal::lock(py, &self.shared);
+    }
+
+    /// Whether the store is sealed.
+    #[getter]
+    fn is_sealed(&self, py: Python<'_>) -> PyResult<bool> {
+        self.shared.with(py, |s| s.is_sealed())
+    }
+
+    /// Whether the store is sealed and this Store does not hold its key.
+    #[getter]
+    fn is_locked(&self, py: Python<'_>) -> PyResult<bool> {
+        self.shared.with(py, |s| s.is_locked())
+    }
+
+    /// Whether the store is sealed, how its key is kept, whether unlocked.
+    fn seal_status(&self, py: Python<'_>) -> PyResult<crate::seal::SealStatus> {
+        crate::seal::status(py, &self.shared)
     }
 
     fn __getitem__(&self, py: Python<'_>, name: &str) -> PyResult<Identity> {

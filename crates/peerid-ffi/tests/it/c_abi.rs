@@ -12,7 +12,7 @@ use crate::support::one_at_a_time;
 
 /// The directory of this test binary, where cargo puts the library's
 /// cdylib and staticlib when it builds the library for the tests.
-fn libdir() -> PathBuf {
+pub(crate) fn libdir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().to_path_buf();
     assert!(
@@ -23,7 +23,7 @@ fn libdir() -> PathBuf {
     dir
 }
 
-fn show(what: &str, out: &Output) {
+pub(crate) fn show(what: &str, out: &Output) {
     println!("== {what}: {}", out.status);
     print!("{}", String::from_utf8_lossy(&out.stdout));
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
@@ -31,7 +31,36 @@ fn show(what: &str, out: &Output) {
 
 /// Scratch space under cargo's per-target temporary directory, removed at
 /// the end.
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
+
+impl Scratch {
+    /// A new empty scratch directory named after `what` and this process.
+    pub(crate) fn new(what: &str) -> Scratch {
+        let dir =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{what}.{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+/// Compiles `tests/c/<source>` against `include/p2p.h` as a Windows
+/// program would be, linked with the library's cdylib, into `exe`.
+pub(crate) fn compile(source: &str, exe: &Path) {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cc = Command::new("cc")
+        .args(["-Wall", "-Werror", "-std=c11", "-pthread", "-I"])
+        .arg(crate_dir.join("include"))
+        .arg(crate_dir.join("tests/c").join(source))
+        .arg("-L")
+        .arg(libdir())
+        .args(["-lpeerid_p2p", "-o"])
+        .arg(exe)
+        .output()
+        .expect("cc runs (test.sh installs gcc)");
+    show(&format!("compile tests/c/{source}"), &cc);
+    assert!(cc.status.success(), "tests/c/{source} does not compile");
+}
 
 impl Drop for Scratch {
     fn drop(&mut self) {
@@ -41,27 +70,10 @@ impl Drop for Scratch {
 
 #[test]
 fn the_c_test_passes_natively_and_under_valgrind() {
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let libdir = libdir();
-    let scratch = Scratch(
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("c_abi.{}", std::process::id())),
-    );
-    let _ = std::fs::remove_dir_all(&scratch.0);
-    std::fs::create_dir_all(&scratch.0).unwrap();
+    let scratch = Scratch::new("c_abi");
     let exe = scratch.0.join("test_p2p");
-
-    let cc = Command::new("cc")
-        .args(["-Wall", "-Werror", "-std=c11", "-pthread", "-I"])
-        .arg(crate_dir.join("include"))
-        .arg(crate_dir.join("tests/c/test_p2p.c"))
-        .arg("-L")
-        .arg(&libdir)
-        .args(["-lpeerid_p2p", "-o"])
-        .arg(&exe)
-        .output()
-        .expect("cc runs (test.sh installs gcc)");
-    show("compile tests/c/test_p2p.c", &cc);
-    assert!(cc.status.success(), "tests/c/test_p2p.c does not compile");
+    compile("test_p2p.c", &exe);
 
     one_at_a_time(|| {
         let run = Command::new(&exe)

@@ -1,6 +1,7 @@
 //! The integration tests of the C ABI, in one binary (one link of the
-//! library, one process to start): the C program of `tests/c/` compiled
-//! against `include/p2p.h` and run natively and under valgrind, the header
+//! library, one process to start): the C programs of `tests/c/` compiled
+//! against `include/p2p.h` and run natively and under valgrind (`test_sealed.c`
+//! on a store sealed beforehand, `sealed`), the header
 //! checked against the Rust code, and the Rust-side tests that call the
 //! exported functions directly.
 //!
@@ -15,5 +16,6 @@ mod c_abi;
 mod header;
 #[cfg(target_os = "linux")]
 mod import_cpu;
+mod sealed;
 mod support;
 mod threads;

@@ -65,7 +65,9 @@ class AlreadyExists(Error):
 
 class NoKeyAccess(Error):
     """PEER_E_NO_KEY_ACCESS: the store cannot be used, or its permissions
-    (or those of a directory above it) are too open."""
+    (or those of a directory above it) are too open; or the store is sealed
+    and locked and the call needs a private key, or the passphrase given
+    (``Store.unlock``, ``$PEERID_PASSPHRASE_FILE``) is wrong."""
 
     hresult = 0x80630203
     code_name = "PEER_E_NO_KEY_ACCESS"

@@ -52,7 +52,8 @@ class Identity:
         over ``data``, armoured. The GIL is released while signing.
 
         Raises ``InvalidArgument`` for an empty namespace, ``NotFound`` if
-        the identity was deleted.
+        the identity was deleted, ``NoKeyAccess`` if its store is sealed and
+        cannot be unlocked without asking (see ``Store``).
         """
 
 class Peer:
@@ -84,6 +85,31 @@ class Peer:
     def info_xml(self) -> str:
         """The peer's ``PEERIDENTITYINFO`` document."""
 
+class SealStatus:
+    """What ``Store.seal_status()`` returns. Holds no secret."""
+
+    @property
+    def sealed(self) -> bool:
+        """Whether the store is sealed."""
+    @property
+    def work_factor(self) -> Optional[int]:
+        """The scrypt work factor (log2 N) of the wrapped store key; None if
+        the store is not sealed."""
+    @property
+    def keyring(self) -> bool:
+        """Whether the store key is also kept in the OS keyring."""
+    @property
+    def unlocked(self) -> bool:
+        """Whether this Store holds the store key (False if not sealed)."""
+    @property
+    def store_id(self) -> Optional[str]:
+        """The store's random id, which names its keyring entry; None if not
+        sealed."""
+    @property
+    def sealed_at(self) -> Optional[int]:
+        """When it was sealed: seconds since the Unix epoch; None if not
+        sealed."""
+
 class PeerBook:
     """The peer book of a store (``store.peers``)."""
 
@@ -106,7 +132,21 @@ class PeerBook:
 class Store:
     """A user's identity store: a private directory (0700) holding an SQLite
     database (0600). Safe to share between threads; each call is one
-    transaction and releases the GIL while it runs."""
+    transaction and releases the GIL while it runs.
+
+    A sealed store (``seal``) keeps its private keys encrypted under a store
+    key that its passphrase unlocks. What needs a private key (``create``,
+    ``create_batch``, ``export``, ``import_``, ``default`` when it makes the
+    identity, ``Identity.sign``, ``unseal``, ``change_passphrase``) unlocks a
+    locked store without asking, as the ``peerid`` command and the C ABI do:
+    from the OS keyring if the store was sealed with ``keyring=True``, then
+    from the first line of the file named by ``$PEERID_PASSPHRASE_FILE``;
+    otherwise it raises ``NoKeyAccess`` (also for a wrong passphrase in that
+    file). ``unlock`` gives the passphrase explicitly. Everything public
+    (``list``, lookups, ``info_xml``, ``certificate``, ``ssh_public_key``,
+    ``del``, ``set_default``, the peer book, ``verify``) works on a sealed
+    store without its passphrase.
+    """
 
     def __init__(self, path: Union[str, "os.PathLike[str]", None] = None) -> None:
         """Opens (creating if needed) the store in ``path``; ``None`` is
@@ -156,6 +196,46 @@ class Store:
         of the document cannot be kept (a friendly name the store cannot
         hold) is a ``UserWarning``, given before the identity is added: a
         warning filter that makes it an error leaves the store unchanged."""
+    def seal(
+        self, passphrase: Password, *, work_factor: Optional[int] = None, keyring: bool = False
+    ) -> None:
+        """Seals the store: a new random store key, wrapped with
+        ``passphrase`` in age's format (scrypt), and every private key
+        encrypted under it, in one transaction; no plaintext key is left in
+        the store's files. The store stays unlocked. ``work_factor`` is
+        scrypt's log2 N, 10 to 22 (None: about one second of work);
+        ``keyring`` also keeps the store key in the OS keyring. Raises
+        ``InvalidArgument`` if already sealed, for an empty passphrase or a
+        work factor out of range, ``Error`` if the keyring cannot be used
+        (then nothing changed). The GIL is released while scrypt runs."""
+    def unseal(self) -> None:
+        """Decrypts every key back and drops the seal, in one transaction.
+        Needs the store key (see the class: unlocked without asking, else
+        ``NoKeyAccess``)."""
+    def change_passphrase(self, new: Password, *, work_factor: Optional[int] = None) -> None:
+        """Wraps the same store key under a new passphrase; the key rows are
+        not touched. Needs the store key, as ``unseal``."""
+    def unlock(self, passphrase: Password) -> None:
+        """Unlocks a sealed store with its passphrase: one scrypt run, with
+        the GIL released. Raises ``NoKeyAccess`` ("wrong passphrase") if it
+        is not the passphrase; does nothing on a store that is not sealed."""
+    def unlock_from_keyring(self) -> bool:
+        """Unlocks a store sealed with ``keyring=True`` with the key kept in
+        the OS keyring. False if not sealed, not sealed with the keyring, or
+        the keyring holds no (or a stale) entry; raises ``Error`` if the
+        keyring cannot be reached (within 20 seconds, never hanging)."""
+    def lock(self) -> None:
+        """Forgets the store key (wiped): a sealed store is locked again."""
+    @property
+    def is_sealed(self) -> bool:
+        """Whether the store is sealed."""
+    @property
+    def is_locked(self) -> bool:
+        """Whether the store is sealed and this Store does not hold its key:
+        what needs a private key has to unlock it first."""
+    def seal_status(self) -> SealStatus:
+        """Whether the store is sealed, how its key is kept, whether this
+        Store holds it."""
     def __getitem__(self, name: str) -> Identity: ...
     def __delitem__(self, name: str) -> None: ...
     def __contains__(self, name: object) -> bool: ...
