@@ -5,7 +5,7 @@ run to unwrap the store key) against the same on an unsealed store, whole
 processes; the difference is the scrypt time, reported beside Debian's
 `age -d` of the store's wrapped key (exported with `peerid store status
 --export-wrapped-key`) at the same work factor: peerid's default (the age
-crate's choice, about one second) and 18 (Go age's fixed default). age reads
+crate's choice, one to two seconds) and 18 (Go age's fixed default). age reads
 the passphrase from the terminal only, so it runs under a pseudo-terminal
 (Python's pty module) that types the passphrase at its prompt. Medians of N
 runs, the cases alternating within each run. Prints a Markdown table and the

@@ -273,7 +273,7 @@ impl Store {
     /// `passphrase` (str, or bytes holding UTF-8) in age's scrypt format,
     /// every private key encrypted under it, in one transaction. The store
     /// stays unlocked. `work_factor`: scrypt's log2 N (10 to 22; None:
-    /// about a second); `keyring`: also keep the store key in the OS
+    /// age's choice, 1 to 2 s); `keyring`: also keep the store key in the OS
     /// keyring. The scrypt run happens with the GIL released.
     #[pyo3(signature = (passphrase, *, work_factor = None, keyring = false))]
     fn seal(

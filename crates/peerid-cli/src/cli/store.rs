@@ -113,7 +113,7 @@ pub struct SealArgs {
     /// Also keep the store key in the OS keyring (Secret Service, Keychain, Credential Manager), so that no passphrase is asked while it is there
     #[arg(long)]
     pub keyring: bool,
-    /// scrypt work factor (log2 of N) of the wrapped store key, 10 to 22 [default: age's choice, about one second]
+    /// scrypt work factor (log2 of N) of the wrapped store key, 10 to 22 [default: age's choice, 1 to 2 seconds]
     #[arg(long, value_name = "N", value_parser = work_factor())]
     pub work_factor: Option<u8>,
 }
@@ -124,7 +124,7 @@ pub struct PassphraseArgs {
     /// Read the new passphrase from the first line of FILE [default: ask twice on the terminal]
     #[arg(long, value_name = "FILE")]
     pub new_passphrase_file: Option<PathBuf>,
-    /// scrypt work factor (log2 of N) of the newly wrapped store key, 10 to 22 [default: age's choice, about one second]
+    /// scrypt work factor (log2 of N) of the newly wrapped store key, 10 to 22 [default: age's choice, 1 to 2 seconds]
     #[arg(long, value_name = "N", value_parser = work_factor())]
     pub work_factor: Option<u8>,
 }

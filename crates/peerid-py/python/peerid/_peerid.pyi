@@ -203,7 +203,7 @@ class Store:
         ``passphrase`` in age's format (scrypt), and every private key
         encrypted under it, in one transaction; no plaintext key is left in
         the store's files. The store stays unlocked. ``work_factor`` is
-        scrypt's log2 N, 10 to 22 (None: about one second of work);
+        scrypt's log2 N, 10 to 22 (None: age's choice, 1 to 2 s of work);
         ``keyring`` also keeps the store key in the OS keyring. Raises
         ``InvalidArgument`` if already sealed, for an empty passphrase or a
         work factor out of range, ``Error`` if the keyring cannot be used

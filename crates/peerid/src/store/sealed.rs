@@ -30,7 +30,8 @@ pub struct SealOptions {
     /// The scrypt work factor (log2 N) of the passphrase wrapping, from
     /// [`MIN_SEAL_WORK_FACTOR`](crate::MIN_SEAL_WORK_FACTOR) to
     /// [`MAX_SEAL_WORK_FACTOR`](crate::MAX_SEAL_WORK_FACTOR); `None` takes
-    /// age's choice: what takes about one second on this machine.
+    /// age's choice: what its one timing of this machine puts at one to two
+    /// seconds (never over the bound).
     pub work_factor: Option<u8>,
     /// Also keep the store key in the OS keyring, so that this user is not
     /// asked for the passphrase (needs the `keyring` feature).
