@@ -157,6 +157,11 @@ pub enum Error {
         /// What the system said.
         reason: String,
     },
+    /// `store passphrase` with no `--new-passphrase-file` and no terminal.
+    #[error(
+        "cannot ask for the new passphrase: neither stdin nor stderr is a terminal; give it with --new-passphrase-file FILE"
+    )]
+    NewPassphraseNoTerminal,
     /// Ctrl-D (end of input) at the passphrase prompt.
     #[error("no passphrase given; the store was not changed")]
     NoPassphrase,
@@ -478,6 +483,7 @@ impl Error {
             | NotSealed { .. }
             | AlreadySealed { .. }
             | PassphraseTerminal { .. }
+            | NewPassphraseNoTerminal
             | NoPassphrase => ErrorKind::InvalidArg,
             NameNotFound { .. } => ErrorKind::NotFound,
             ReadingDocument { .. }

@@ -57,7 +57,21 @@ pub fn unlock(store: &mut Store, passphrase_file: Option<&Path>) -> Result<()> {
     }
     if password::can_prompt() {
         for tried in 1..=TRIES {
-            let passphrase = password::ask_passphrase()?;
+            // Ctrl-D, or a terminal that cannot be used: the store stays
+            // locked, which is what the caller is told (exit 6).
+            let passphrase = match password::ask_passphrase() {
+                Ok(p) => p,
+                Err(Error::NoPassphrase) => {
+                    return Err(locked(store, "; no passphrase was typed"));
+                }
+                Err(Error::PassphraseTerminal { reason }) => {
+                    return Err(locked(
+                        store,
+                        &format!("; the terminal cannot be used ({reason})"),
+                    ));
+                }
+                Err(e) => return Err(e),
+            };
             match store.unlock(&passphrase) {
                 Ok(()) => return Ok(()),
                 Err(peerid::Error::WrongPassphrase) if tried < TRIES => {
@@ -67,10 +81,14 @@ pub fn unlock(store: &mut Store, passphrase_file: Option<&Path>) -> Result<()> {
             }
         }
     }
-    Err(Error::Library(peerid::Error::StoreLocked {
+    Err(locked(store, &reason))
+}
+
+fn locked(store: &Store, reason: &str) -> Error {
+    Error::Library(peerid::Error::StoreLocked {
         path: store.dir().to_owned(),
-        reason,
-    }))
+        reason: reason.to_owned(),
+    })
 }
 
 /// Runs `op`; if it found the store locked (`default`, `xml` with no name:

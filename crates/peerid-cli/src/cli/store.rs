@@ -39,7 +39,8 @@ pub enum StoreCommand {
     /// Seal the store: encrypt every private key under a passphrase
     #[command(
         after_help = "The new passphrase is read from --passphrase-file FILE (its first line),
-else asked twice on the terminal. An empty passphrase is refused.
+else from the file $PEERID_PASSPHRASE_FILE names, else asked twice on the
+terminal. An empty passphrase is refused.
 
 Forgetting the passphrase loses every key in the store, unless the OS keyring
 holds the store key (--keyring) or you have an export of each identity.

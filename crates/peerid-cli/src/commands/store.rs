@@ -73,11 +73,16 @@ fn seal(store: &mut Store, args: &SealArgs, passphrase_file: Option<&Path>) -> R
         // The keyring is tried first: when it fails, the store is still
         // unsealed. A failure after the commit (the scrub) is said as is.
         let unchanged = !store.is_sealed().unwrap_or(true);
-        return Err(match e.kind() {
-            peerid::ErrorKind::Fail if args.keyring && unchanged => Error::Keyring {
+        // Only the keyring's own failure (not a full disk, say) is said as
+        // one: the library names the OS keyring in its context.
+        let keyring_failed = matches!(&e, peerid::Error::Failed { context, .. }
+            if context.contains("the OS keyring"));
+        return Err(if args.keyring && unchanged && keyring_failed {
+            Error::Keyring {
                 reason: e.to_string(),
-            },
-            _ => e.into(),
+            }
+        } else {
+            e.into()
         });
     }
     drop(passphrase);
@@ -110,7 +115,7 @@ fn unseal(store: &mut Store, passphrase_file: Option<&Path>) -> Result<Reply> {
         shown_dir(store),
         if keys == 1 { "" } else { "s" },
         if before.keyring {
-            "; the OS keyring entry was removed"
+            "; its OS keyring entry was removed if the keyring could be reached and held this store's key"
         } else {
             ""
         },
@@ -124,6 +129,11 @@ fn passphrase(
     passphrase_file: Option<&Path>,
 ) -> Result<Reply> {
     sealed_status(store)?;
+    // Where the new passphrase comes from is checked before the old one
+    // costs a scrypt run.
+    if args.new_passphrase_file.is_none() && !password::can_prompt() {
+        return Err(Error::NewPassphraseNoTerminal);
+    }
     unlock::unlock(store, passphrase_file)?;
     let new = password::new_passphrase(args.new_passphrase_file.as_deref())?;
     store.change_passphrase(&new, args.work_factor)?;

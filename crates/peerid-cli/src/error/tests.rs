@@ -227,6 +227,7 @@ fn one_of_each() -> Vec<(Error, u8)> {
         ),
         (Error::PassphraseFileNotUtf8 { path: p() }, 5),
         (Error::PassphraseTerminal { reason: "x".into() }, 5),
+        (Error::NewPassphraseNoTerminal, 5),
         (Error::NoPassphrase, 5),
         (Error::TypedPassphraseNotUtf8, 5),
         (Error::PassphrasesDiffer, 5),
@@ -296,6 +297,7 @@ fn one_of_each() -> Vec<(Error, u8)> {
             | Error::PassphraseFileLineTooLong { .. }
             | Error::PassphraseFileNotUtf8 { .. }
             | Error::PassphraseTerminal { .. }
+            | Error::NewPassphraseNoTerminal
             | Error::NoPassphrase
             | Error::TypedPassphraseNotUtf8
             | Error::PassphrasesDiffer

@@ -68,6 +68,10 @@ impl Bus {
             .env("XDG_CONFIG_HOME", env.home.join("config"))
             .env("XDG_CACHE_HOME", env.home.join("cache"))
             .env("XDG_RUNTIME_DIR", &run)
+            // A desktop session's own daemon must never be reached.
+            .env_remove("GNOME_KEYRING_CONTROL")
+            .env_remove("GNOME_KEYRING_PID")
+            .env_remove("SSH_AUTH_SOCK")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

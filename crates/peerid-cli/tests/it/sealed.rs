@@ -625,3 +625,21 @@ fn on_a_terminal_seal_asks_twice_and_a_key_command_asks_again_after_a_wrong_one(
     assert!(screen.contains("wrong passphrase; try again"), "{screen}");
     assert!(out.exists());
 }
+
+#[test]
+fn ctrl_d_at_the_unlock_prompt_leaves_the_store_locked_exit_6() {
+    use crate::support::terminal::typing;
+    let env = Env::new();
+    let name = env.create(&[]);
+    let pp = passphrase_file(&env, "pp", PASSPHRASE);
+    seal(&env, &pp, &[]);
+    let out = env.path("out.peerid");
+    let (code, screen) = typing(
+        &env,
+        &["export", &name, "-o", out.to_str().unwrap()],
+        &[("Passphrase for the identity store: ", "\x04")],
+    );
+    assert_eq!(code, 6, "{screen}");
+    assert!(screen.contains("no passphrase was typed"), "{screen}");
+    assert!(!out.exists());
+}

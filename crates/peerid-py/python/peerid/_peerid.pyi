@@ -142,7 +142,7 @@ class Store:
     from the OS keyring if the store was sealed with ``keyring=True``, then
     from the first line of the file named by ``$PEERID_PASSPHRASE_FILE``;
     otherwise it raises ``NoKeyAccess`` (also for a wrong passphrase in that
-    file). ``unlock`` gives the passphrase explicitly. Everything public
+    file; a file that cannot be read is ``InvalidArgument``). ``unlock`` gives the passphrase explicitly. Everything public
     (``list``, lookups, ``info_xml``, ``certificate``, ``ssh_public_key``,
     ``del``, ``set_default``, the peer book, ``verify``) works on a sealed
     store without its passphrase.

@@ -29,6 +29,9 @@ pub fn typing(env: &Env, args: &[&str], answers: &[(&str, &str)]) -> (i32, Strin
     let mut child = Proc::new("script")
         .args(["-qec", &line, "/dev/null"])
         .env("HOME", env.s.tmp.path())
+        // As Scratch::cmd: no passphrase file, and no user keyring.
+        .env_remove(peerid::PASSPHRASE_FILE_ENV)
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
