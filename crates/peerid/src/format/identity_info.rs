@@ -424,9 +424,9 @@ mod tests {
 
     #[test]
     fn tampered_certificate_inside_is_bad_signature() {
-        let (_, der) = idc("abc");
+        let (_, der) = idc(crate::idc::tests::TAMPER_ME);
         let mut der2 = der.clone();
-        let pos = der2.windows(3).position(|w| w == b"abc").unwrap();
+        let pos = crate::idc::tests::classifier_at(&der2);
         der2[pos] = b'x';
         let xml = emit(&der2);
         assert!(matches!(parse(xml.as_bytes()), Err(Error::BadSignature)));

@@ -319,4 +319,4 @@ fn peer_name_of(extensions: &[Extension]) -> Result<Option<PeerName>> {
 // A failed unwrap in a test is the test failing, with its location.
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests;
+pub(crate) mod tests;

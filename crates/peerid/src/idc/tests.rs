@@ -150,15 +150,29 @@ fn tampered_signature_is_bad_signature() {
 fn tampered_tbs_is_bad_signature() {
     for kt in [KeyType::Ed25519, KeyType::P256, KeyType::Rsa(2048)] {
         let key = PrivateKey::generate(kt).unwrap();
-        let mut der = build(&key, &name_for(&key, "abc"), SystemTime::now()).unwrap();
+        let mut der = build(&key, &name_for(&key, TAMPER_ME), SystemTime::now()).unwrap();
         // Change the classifier inside the SAN: still valid DER, same length.
-        let pos = der.windows(3).position(|w| w == b"abc").unwrap();
+        let pos = classifier_at(&der);
         der[pos] = b'x';
         assert!(
             matches!(parse_and_verify(&der), Err(Error::BadSignature)),
             "{kt:?}"
         );
     }
+}
+
+/// A classifier that cannot occur by chance anywhere else in a certificate:
+/// not in the hex authority (`-`, `t`, `m` are not hex digits; a classifier
+/// `abc` was found there about once in a hundred keys, and the test then
+/// tampered with the authority instead), nor in the random bytes of a key or
+/// a signature (15 bytes).
+pub(crate) const TAMPER_ME: &str = "tamper-with-me!";
+
+/// Where [`TAMPER_ME`] first occurs in `der`.
+pub(crate) fn classifier_at(der: &[u8]) -> usize {
+    der.windows(TAMPER_ME.len())
+        .position(|w| w == TAMPER_ME.as_bytes())
+        .expect("the classifier is in the certificate")
 }
 
 /// Replaces every occurrence of `from` in `der` by `to` (same length).
