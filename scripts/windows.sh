@@ -53,7 +53,8 @@ fi
 echo "== build: the library and its tests for $target" >&2
 "${cargo[@]}" test -Zbuild-std --target $target -p peerid --locked --no-run \
     --message-format=json-render-diagnostics >"$out/tests.json"
-mapfile -t exes < <(grep '"executable":"' "$out/tests.json" \
+# Test harnesses only ("test":true), not the examples cargo builds too.
+mapfile -t exes < <(grep '"executable":"' "$out/tests.json" | grep '"test":true' \
     | sed 's/.*"executable":"\([^"]*\)".*/\1/' | sort -u)
 [ ${#exes[@]} -gt 0 ] || { echo "no test executables built" >&2; exit 1; }
 
