@@ -162,17 +162,33 @@ pub enum Error {
         /// The name in conflict.
         peer_name: String,
     },
-    /// The store is group or world accessible.
-    #[error(
-        "{} has mode {mode:04o}, which lets other users read it; peerid refuses it. Fix with: chmod {} {}",
-        path.display(),
-        if *is_dir { "700" } else { "600" },
-        path.display()
+    /// The store is group or world accessible (on Windows: its DACL allows
+    /// someone other than the user, SYSTEM and Administrators in).
+    #[cfg_attr(
+        not(windows),
+        error(
+            "{} has mode {mode:04o}, which lets other users read it; peerid refuses it. Fix with: chmod {} {}",
+            path.display(),
+            if *is_dir { "700" } else { "600" },
+            path.display()
+        )
+    )]
+    #[cfg_attr(
+        windows,
+        error(
+            "{} lets users other than you, SYSTEM and Administrators in (access mask {mode:#010x}); \
+             peerid refuses it. Fix with: icacls \"{}\" /inheritance:r /grant:r \"%USERNAME%:{}F\", \
+             then remove every other entry that icacls lists",
+            path.display(),
+            path.display(),
+            if *is_dir { "(OI)(CI)" } else { "" }
+        )
     )]
     StorePermissions {
         /// The path that is too open.
         path: PathBuf,
-        /// Its permission bits.
+        /// Its permission bits; on Windows, the access mask its DACL grants
+        /// to others (`0xffffffff` for no DACL at all).
         mode: u32,
         /// Whether the path is a directory.
         is_dir: bool,
@@ -570,6 +586,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(windows))]
     fn permissions_message_says_how_to_fix() {
         let e = Error::StorePermissions {
             path: "/s/db".into(),
@@ -578,5 +595,21 @@ mod tests {
         };
         assert!(e.to_string().contains("chmod 600 /s/db"), "{e}");
         assert!(e.to_string().contains("0644"), "{e}");
+    }
+
+    #[test]
+    #[cfg(windows)]
+    fn permissions_message_says_how_to_fix() {
+        let e = Error::StorePermissions {
+            path: r"C:\s".into(),
+            mode: 0x0012_0089,
+            is_dir: true,
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains(r#"icacls "C:\s" /inheritance:r /grant:r "%USERNAME%:(OI)(CI)F""#),
+            "{msg}"
+        );
+        assert!(msg.contains("0x00120089"), "{msg}");
     }
 }

@@ -125,3 +125,28 @@ pub fn idc_naming(key: &crate::PrivateKey, peer_name_text: &str) -> Result<Vec<u
 pub fn schema_version(store: &Store) -> Result<i64> {
     store.db().version()
 }
+
+/// Makes `dir` (and any missing parent) a private directory as a store's
+/// would be, with no database in it: 0700 on Unix, the private DACL on
+/// Windows. For tests that put an old store's files in place.
+///
+/// # Errors
+/// As [`Store::open`].
+pub fn private_dir(dir: &std::path::Path) -> Result<()> {
+    crate::store::path::StoreDir::open(dir).map(drop)
+}
+
+/// Copies `from` to `name` in the private directory `dir`, the copy private
+/// as the store's own files (0600, or the private DACL).
+///
+/// # Errors
+/// As [`Store::open`], and reading or writing the files.
+pub fn private_copy(from: &std::path::Path, dir: &std::path::Path, name: &str) -> Result<()> {
+    let io = |e: std::io::Error| crate::Error::StoreInaccessible {
+        path: dir.join(name),
+        reason: e.to_string(),
+    };
+    crate::store::path::StoreDir::open(dir)?.create_file_if_missing(name)?;
+    let bytes = std::fs::read(from).map_err(io)?;
+    std::fs::write(dir.join(name), bytes).map_err(io)
+}

@@ -1,15 +1,13 @@
 //! The SQLite database behind a store: opening it safely, and one
 //! transaction per change.
 
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
-use rustix::fs::{AtFlags, FlockOperation};
 
-use super::path::StoreDir;
+use super::path::{LockFile, StoreDir};
 use super::schema::{self, Found};
 use crate::error::{Error, Result};
 
@@ -19,9 +17,14 @@ pub const DB_FILE: &str = "peerid.sqlite3";
 /// File name of the writers' lock file inside the store directory.
 pub const LOCK_FILE: &str = "peerid.lock";
 
+// The store's locks: `flock` on Unix, byte-range locks on Windows.
+#[cfg_attr(windows, path = "db/flock_windows.rs")]
+mod flock;
 mod peers;
 mod queries;
 mod seal;
+
+use flock::Flock;
 
 pub use peers::PeerRecord;
 pub use queries::{Record, Summary};
@@ -40,7 +43,7 @@ pub struct Db {
     dir: StoreDir,
     /// The file every peerid writer of this store locks, in turn
     /// ([`Db::write_tx`]); `None` on a read-only file system that has none.
-    writer_lock: Option<OwnedFd>,
+    writer_lock: Option<LockFile>,
     read_only: bool,
     /// Whether the schema has the peer book (version 2 on). Only a store of
     /// an older version on a read-only file system, which cannot be
@@ -79,35 +82,6 @@ impl WriteTx<'_> {
     }
 }
 
-/// An `flock` held on its own open file description until dropped.
-pub(crate) struct Flock(OwnedFd);
-
-impl Flock {
-    fn take(fd: BorrowedFd<'_>, exclusive: bool) -> std::io::Result<Flock> {
-        let fd = fd.try_clone_to_owned()?;
-        let op = if exclusive {
-            FlockOperation::LockExclusive
-        } else {
-            FlockOperation::LockShared
-        };
-        loop {
-            match rustix::fs::flock(&fd, op) {
-                Ok(()) => return Ok(Flock(fd)),
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-}
-
-impl Drop for Flock {
-    fn drop(&mut self) {
-        // The descriptor is a dup: closing it would not release the lock
-        // while the original is open, so unlock explicitly.
-        let _ = rustix::fs::flock(&self.0, FlockOperation::Unlock);
-    }
-}
-
 impl Db {
     /// Opens (creating if needed) the database in `dir`, checking the
     /// permissions of everything it touches and every directory above it.
@@ -126,9 +100,18 @@ impl Db {
             path: dir.to_owned(),
             reason: format!("cannot lock the store directory: {e}"),
         };
-        let mut init = Flock::take(store.fd(), false).map_err(lock_err)?;
+        let mut init = Flock::init(&store, writer_lock.as_ref(), false).map_err(lock_err)?;
         if !read_only {
             store.create_file_if_missing(DB_FILE)?;
+            // Windows SQLite deletes the shared-memory file with the last
+            // connection, and creates both without a security descriptor:
+            // made here first, they are private from the start (on Windows
+            // they would inherit it; under Wine, which does not inherit,
+            // another opener could find them open meanwhile).
+            #[cfg(windows)]
+            for suffix in ["-wal", "-shm"] {
+                store.create_file_if_missing(&format!("{DB_FILE}{suffix}"))?;
+            }
         }
         #[cfg(test)]
         hooks::after_check();
@@ -150,7 +133,7 @@ impl Db {
         db.check_same_files()?;
         if !db.is_ready()? {
             drop(init);
-            init = Flock::take(db.dir.fd(), true).map_err(lock_err)?;
+            init = Flock::init(&db.dir, db.writer_lock.as_ref(), true).map_err(lock_err)?;
             db.initialise()?;
             // Switching a new store to WAL created the log and the
             // shared-memory file: they too must be the checked directory's.
@@ -185,6 +168,15 @@ impl Db {
     /// at open time, so this holds unless the directory moved within those
     /// microseconds; on a system without `/proc` it is the safeguard.
     fn check_same_files(&self) -> Result<()> {
+        // SQLite's own files beside the database: what Unix SQLite gives
+        // the database's mode, Windows SQLite leaves to inheritance.
+        #[cfg(windows)]
+        if !self.read_only {
+            for suffix in ["-wal", "-shm"] {
+                self.dir
+                    .make_private_if_present(&format!("{DB_FILE}{suffix}"))?;
+            }
+        }
         #[cfg(test)]
         if hooks::skip_recheck() {
             return Ok(());
@@ -197,9 +189,7 @@ impl Db {
             for suffix in ["-wal", "-shm"] {
                 let name = format!("{DB_FILE}{suffix}");
                 let theirs = PathBuf::from(format!("{}{suffix}", p.display()));
-                let ours =
-                    rustix::fs::statat(self.dir.fd(), name.as_str(), AtFlags::SYMLINK_NOFOLLOW);
-                if ours.is_ok() || theirs.exists() {
+                if self.dir.exists(&name) || theirs.exists() {
                     same &= self.dir.is_same_file(&name, &theirs);
                 }
             }
@@ -313,7 +303,7 @@ impl Db {
         }
         let process = WRITER.lock().unwrap_or_else(PoisonError::into_inner);
         let file = match &self.writer_lock {
-            Some(fd) => Some(Flock::take(fd.as_fd(), true).map_err(|e| Error::Failed {
+            Some(file) => Some(Flock::writer(file).map_err(|e| Error::Failed {
                 context: format!("locking {}", self.dir.path().join(LOCK_FILE).display()),
                 reason: e.to_string(),
             })?),
@@ -423,7 +413,7 @@ fn connect(path: &Path, read_only: bool, store: &StoreDir) -> rusqlite::Result<C
     }
     let flags = flags | OpenFlags::SQLITE_OPEN_READ_ONLY;
     let wal = format!("{DB_FILE}-wal");
-    let has_wal = rustix::fs::statat(store.fd(), wal.as_str(), AtFlags::SYMLINK_NOFOLLOW).is_ok();
+    let has_wal = store.exists(&wal);
     if store.read_only() && !has_wal {
         let uri = format!("file:{}?immutable=1", uri_path(path));
         return Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI);

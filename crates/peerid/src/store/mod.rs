@@ -2,13 +2,20 @@
 //! database (docs/design.md §6), and the operations of the Windows Peer Identity
 //! Manager on it.
 
+// The Win32 security calls of the Windows store: the library's only
+// `unsafe` code.
+#[cfg(windows)]
+mod acl;
 pub(crate) mod db;
 #[cfg(feature = "keyring")]
 mod keyring;
-mod path;
+// The store directory's permission and path-safety rules (§6): modes and
+// `openat` on Unix, DACLs and held handles on Windows.
+#[cfg_attr(windows, path = "path_windows.rs")]
+pub(crate) mod path;
 mod peers;
 // The path-based form of the checks in `path.rs`, kept for its tests.
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod perms;
 mod schema;
 mod sealed;
@@ -90,7 +97,8 @@ impl Store {
     }
 
     /// The directory used when none is given: `$PEERID_STORE`, else the
-    /// platform's per-user data directory (`~/.local/share/peerid` on Linux).
+    /// platform's per-user data directory (`~/.local/share/peerid` on
+    /// Linux, `%APPDATA%\peerid` on Windows).
     ///
     /// # Errors
     /// [`Error::StoreInaccessible`] if no home directory can be found.
@@ -98,12 +106,17 @@ impl Store {
         if let Some(dir) = std::env::var_os(STORE_ENV).filter(|d| !d.is_empty()) {
             return Ok(PathBuf::from(dir));
         }
-        directories::ProjectDirs::from("", "", "peerid")
-            .map(|p| p.data_dir().to_owned())
-            .ok_or_else(|| Error::StoreInaccessible {
-                path: PathBuf::from("~"),
-                reason: format!("no home directory found, and {STORE_ENV} is not set"),
-            })
+        // `ProjectDirs` would add a `data` folder on Windows
+        // (`%APPDATA%\peerid\data`); the roaming application data folder
+        // itself is what Windows programs use.
+        #[cfg(windows)]
+        let dir = directories::BaseDirs::new().map(|b| b.data_dir().join("peerid"));
+        #[cfg(not(windows))]
+        let dir = directories::ProjectDirs::from("", "", "peerid").map(|p| p.data_dir().to_owned());
+        dir.ok_or_else(|| Error::StoreInaccessible {
+            path: PathBuf::from("~"),
+            reason: format!("no home directory found, and {STORE_ENV} is not set"),
+        })
     }
 
     /// Opens the store in [`Store::default_dir`].

@@ -30,6 +30,9 @@ pub const DIR_MODE: u32 = 0o700;
 /// Mode of the files peerid creates in the store.
 pub const FILE_MODE: u32 = 0o600;
 
+/// The lock file a store's writers take turns on ([`super::db`]).
+pub type LockFile = OwnedFd;
+
 /// Symbolic links followed on the way before giving up (Linux's own limit).
 const MAX_SYMLINKS: usize = 40;
 
@@ -109,6 +112,12 @@ impl StoreDir {
         }
     }
 
+    /// Whether `name` exists in this directory (as anything, a symbolic
+    /// link not followed).
+    pub fn exists(&self, name: &str) -> bool {
+        rfs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW).is_ok()
+    }
+
     /// Checks a store file (database, WAL, shared memory, lock) if it
     /// exists: a regular file, ours, not group or world accessible.
     ///
@@ -150,7 +159,7 @@ impl StoreDir {
     ///
     /// # Errors
     /// [`Error::StoreInaccessible`], [`Error::StorePermissions`].
-    pub fn open_lock_file(&self, name: &str) -> Result<Option<OwnedFd>> {
+    pub fn open_lock_file(&self, name: &str) -> Result<Option<LockFile>> {
         let path = self.given.join(name);
         let base = OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NOCTTY;
         let mode = Mode::from_raw_mode(FILE_MODE);

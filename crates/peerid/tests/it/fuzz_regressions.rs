@@ -8,6 +8,10 @@ use std::path::Path;
 /// `fuzz/vectors.py` makes, so the script stays the record of how each file
 /// was made. Needs `python3` and `openssl`, like the interop tests.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn committed_vectors_are_what_fuzz_vectors_py_makes() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     crate::support::run("python3", &["fuzz/vectors.py", "--check"], &repo);

@@ -274,26 +274,46 @@ fn check_key_type(kt: KeyType) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn ed25519_idc_reads_in_openssl() {
     check_key_type(KeyType::Ed25519);
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn p256_idc_reads_in_openssl() {
     check_key_type(KeyType::P256);
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn rsa2048_idc_reads_in_openssl() {
     check_key_type(KeyType::Rsa(2048));
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn rsa3072_idc_reads_in_openssl() {
     check_key_type(KeyType::Rsa(3072));
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn rsa4096_idc_reads_in_openssl() {
     // The one RSA-4096 test of the suite: generation is slow.
     check_key_type(KeyType::Rsa(4096));
@@ -369,21 +389,37 @@ fn check_windows_identity(file: &str, password: &str, key_type: KeyType) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn windows7_sha1_identity_verifies() {
     check_windows_identity("boringssl-windows7.p12", "foo", KeyType::Rsa(2048));
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn windows_azure_tools_identity_verifies() {
     check_windows_identity("go-windows-azure-tools.p12", "", KeyType::Rsa(2048));
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn windows_ias_rsa1024_identity_verifies() {
     check_windows_identity("go-windows-ias.p12", "", KeyType::Rsa(1024));
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn windows_ca_issued_certificate_is_not_self_issued() {
     let dir = support::tempdir();
     let der = windows_certificate(dir.path(), "rustcrypto-windows-tdes.pfx", "password");
@@ -393,6 +429,10 @@ fn windows_ca_issued_certificate_is_not_self_issued() {
 /// Keys OpenSSL generates (PKCS#8 DER) load, with the public key OpenSSL
 /// derives; RSA-512 is refused.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn openssl_generated_keys_load() {
     let dir = support::tempdir();
     let d = dir.path();

@@ -102,6 +102,10 @@ fn openssl_reads(der: &[u8], dir: &Path, expect_mac: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn openssl_reads_our_modern_and_legacy_output() {
     for kind in ["ed25519", "rsa", "p256"] {
         let dir = tempdir();
@@ -131,6 +135,10 @@ fn openssl_reads_our_modern_and_legacy_output() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn openssl_reads_our_default_600000_iterations() {
     let dir = tempdir();
     let (key, cert) = keypair(dir.path(), "ed25519");
@@ -165,6 +173,10 @@ fn check_decoded(der: &[u8], password: &str, key: &[u8], cert: &[u8], name: Opti
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn we_read_openssl_pkcs12_export() {
     for kind in ["ed25519", "rsa", "p256"] {
         let dir = tempdir();
@@ -228,6 +240,10 @@ write("legacy.pfx", PrivateFormat.PKCS12.encryption_builder().kdf_rounds(5000)
 "#;
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn we_read_pyca_cryptography_output() {
     for kind in ["ed25519", "rsa", "p256"] {
         let dir = tempdir();

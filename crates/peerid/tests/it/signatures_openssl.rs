@@ -112,6 +112,10 @@ fn both_ways(key: &PrivateKey) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn signatures_of_every_creatable_key_type_interoperate_with_openssl() {
     for kt in [KeyType::Ed25519, KeyType::P256, KeyType::Rsa(2048)] {
         let identity =
@@ -124,6 +128,10 @@ fn signatures_of_every_creatable_key_type_interoperate_with_openssl() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl or python3, Unix programs the Wine tests do not have"
+)]
 fn p384_signatures_interoperate_with_openssl() {
     // peerid does not create P-384 keys but reads them (docs/design.md §2):
     // one made by OpenSSL.

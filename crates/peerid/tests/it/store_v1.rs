@@ -4,7 +4,6 @@
 //! (schema version 2).
 #![allow(clippy::unwrap_used)] // a test that cannot go on should panic
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use peerid::secrecy::SecretString;
@@ -40,12 +39,11 @@ fn expected() -> Vec<(PeerName, String, String)> {
 fn a_version_1_store_opens_and_gains_the_peer_book() {
     let tmp = support::tempdir();
     let dir = tmp.path().join("store");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    peerid::testkit::private_dir(&dir).unwrap();
     let db = dir.join(Store::DB_FILE);
     // Only the database file: the old binary left no log to replay.
-    std::fs::copy(vector_dir().join(Store::DB_FILE), &db).unwrap();
-    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    peerid::testkit::private_copy(&vector_dir().join(Store::DB_FILE), &dir, Store::DB_FILE)
+        .unwrap();
     let header = std::fs::read(&db).unwrap();
     assert_eq!(&header[..16], b"SQLite format 3\0");
     // Bytes 68..72: the application id, "PEER".

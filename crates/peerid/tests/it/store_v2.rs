@@ -4,7 +4,6 @@
 //! sealed, unlocked and unsealed.
 #![allow(clippy::unwrap_used)] // a test that cannot go on should panic
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use peerid::secrecy::SecretString;
@@ -21,11 +20,9 @@ fn vector_dir() -> std::path::PathBuf {
 fn a_version_2_store_opens_at_version_3_and_seals() {
     let tmp = support::tempdir();
     let dir = tmp.path().join("store");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-    let db = dir.join(Store::DB_FILE);
-    std::fs::copy(vector_dir().join(Store::DB_FILE), &db).unwrap();
-    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    peerid::testkit::private_dir(&dir).unwrap();
+    peerid::testkit::private_copy(&vector_dir().join(Store::DB_FILE), &dir, Store::DB_FILE)
+        .unwrap();
     let expected: Vec<(PeerName, String, String)> =
         std::fs::read_to_string(vector_dir().join("identities.tsv"))
             .unwrap()

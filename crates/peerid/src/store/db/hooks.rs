@@ -24,7 +24,9 @@ pub fn set_after_check(f: impl FnOnce() + 'static) {
 }
 
 /// Opens the database by its physical path (the fallback for systems
-/// without `/proc`), and whether to skip the re-check after it.
+/// without `/proc`), and whether to skip the re-check after it. Only the
+/// Unix swap tests use it.
+#[cfg_attr(windows, allow(dead_code))]
 pub fn set_by_path(by_path: bool, skip_recheck: bool) {
     BY_PATH.with(|c| c.set(by_path));
     SKIP_RECHECK.with(|c| c.set(skip_recheck));

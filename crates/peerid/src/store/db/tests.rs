@@ -4,8 +4,39 @@
 
 use super::*;
 use std::fs;
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 use zeroize::Zeroizing;
+
+/// Makes `dir` an empty private directory, as a store's would be: 0700 on
+/// Unix, the private DACL on Windows.
+fn private_dir(dir: &Path) {
+    #[cfg(unix)]
+    {
+        fs::create_dir(dir).unwrap();
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    #[cfg(windows)]
+    drop(StoreDir::open(dir).unwrap());
+}
+
+/// Makes `name` in the private directory `dir` a private file (0600, or the
+/// private DACL) holding `bytes`.
+fn private_file(dir: &Path, name: &str, bytes: &[u8]) {
+    #[cfg(unix)]
+    {
+        fs::write(dir.join(name), bytes).unwrap();
+        fs::set_permissions(dir.join(name), fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    #[cfg(windows)]
+    {
+        StoreDir::open(dir)
+            .unwrap()
+            .create_file_if_missing(name)
+            .unwrap();
+        fs::write(dir.join(name), bytes).unwrap();
+    }
+}
 
 fn rec(name: &str) -> Record {
     Record {
@@ -82,6 +113,7 @@ fn default_mark_follows_the_identity() {
 }
 
 #[test]
+#[cfg(unix)] // modes; the Windows DACLs: path_windows/tests.rs
 fn files_are_private_whatever_the_umask() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s");
@@ -100,11 +132,8 @@ fn files_are_private_whatever_the_umask() {
 #[test]
 fn garbage_file_is_a_corrupted_store() {
     let tmp = tempfile::tempdir().unwrap();
-    fs::create_dir(tmp.path().join("s")).unwrap();
-    fs::set_permissions(tmp.path().join("s"), fs::Permissions::from_mode(0o700)).unwrap();
-    let path = tmp.path().join("s").join(DB_FILE);
-    fs::write(&path, vec![0x5a; 8192]).unwrap();
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    private_dir(&tmp.path().join("s"));
+    private_file(&tmp.path().join("s"), DB_FILE, &[0x5a; 8192]);
     assert!(matches!(
         Db::open(&tmp.path().join("s")),
         Err(Error::StoreCorrupted { .. })
@@ -114,14 +143,13 @@ fn garbage_file_is_a_corrupted_store() {
 #[test]
 fn another_programs_database_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    fs::create_dir(tmp.path().join("s")).unwrap();
-    fs::set_permissions(tmp.path().join("s"), fs::Permissions::from_mode(0o700)).unwrap();
+    private_dir(&tmp.path().join("s"));
+    private_file(&tmp.path().join("s"), DB_FILE, b"");
     let path = tmp.path().join("s").join(DB_FILE);
     {
         let c = Connection::open(&path).unwrap();
         c.execute_batch("CREATE TABLE songs (title TEXT)").unwrap();
     }
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
     assert!(matches!(
         Db::open(&tmp.path().join("s")),
         Err(Error::StoreCorrupted { .. })
@@ -133,7 +161,10 @@ fn open_database_file_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     drop(Db::open(&tmp.path().join("s")).unwrap());
     let path = tmp.path().join("s").join(DB_FILE);
+    #[cfg(unix)]
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    #[cfg(windows)]
+    super::super::path::tests::grant_everyone(&path, false);
     assert!(matches!(
         Db::open(&tmp.path().join("s")),
         Err(Error::StorePermissions { is_dir: false, .. })
@@ -162,6 +193,7 @@ fn deleted_keys_do_not_stay_in_the_files() {
 
 /// An attacker's store: a valid, empty peerid database in a directory
 /// user 65534 owns and everyone may read and write.
+#[cfg(unix)]
 fn decoy(dir: &Path) {
     drop(Db::open(dir).unwrap());
     for entry in fs::read_dir(dir).unwrap() {
@@ -194,6 +226,9 @@ fn holds_secret(dir: &Path) -> bool {
 /// `store_paths::another_uid_swapping_the_store_gets_no_key` runs one).
 /// So the rename happens here, from the hook, at the one moment where it
 /// would do harm if the database were opened by name.
+// Unix only: chown, and on Windows the held directory cannot be renamed
+// (`the_store_cannot_be_renamed_while_open`).
+#[cfg(unix)]
 fn swap_then_write(tmp: &Path) -> Result<()> {
     let store = tmp.join("s");
     drop(Db::open(&store).unwrap());
@@ -211,6 +246,7 @@ fn swap_then_write(tmp: &Path) -> Result<()> {
 }
 
 #[test]
+#[cfg(unix)] // see swap_then_write
 fn a_swap_after_the_check_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     swap_then_write(tmp.path()).unwrap();
@@ -226,6 +262,7 @@ fn a_swap_after_the_check_changes_nothing() {
 }
 
 #[test]
+#[cfg(unix)] // see swap_then_write
 fn without_proc_a_swap_is_caught_by_the_re_check() {
     let tmp = tempfile::tempdir().unwrap();
     hooks::set_by_path(true, false);
@@ -244,11 +281,61 @@ fn without_proc_a_swap_is_caught_by_the_re_check() {
 /// send the key to the decoy. This is what the two tests above would
 /// see if the open went by path.
 #[test]
+#[cfg(unix)] // see swap_then_write
 fn opened_by_name_the_swap_would_win() {
     let tmp = tempfile::tempdir().unwrap();
     hooks::set_by_path(true, true);
     swap_then_write(tmp.path()).unwrap();
     assert!(holds_secret(&tmp.path().join("s")));
+}
+
+/// Windows' counterpart of the swap tests above: between the check and
+/// SQLite's open the store directory is renamed away and a decoy store put
+/// in its place. On Windows the rename fails (the directory is held open
+/// without `FILE_SHARE_DELETE`) and the key goes to the checked store;
+/// Wine does not enforce that sharing mode on directories, so there the
+/// rename works, and the re-check by file identity must catch it. Either
+/// way the decoy gets no key.
+#[test]
+#[cfg(windows)]
+fn a_swap_after_the_check_sends_no_key_to_the_decoy() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let decoy = tmp.path().join("decoy");
+    drop(Db::open(&store).unwrap());
+    drop(Db::open(&decoy).unwrap());
+    let (from, aside, swap_in) = (store.clone(), tmp.path().join("s.moved"), decoy.clone());
+    let renamed = Rc::new(Cell::new(None));
+    let seen = renamed.clone();
+    hooks::set_after_check(move || {
+        let moved = fs::rename(&from, &aside).is_ok();
+        if moved {
+            fs::rename(&swap_in, &from).unwrap();
+        }
+        seen.set(Some(moved));
+    });
+    let opened = Db::open(&store);
+    let mut r = rec("a.");
+    r.private_key = Zeroizing::new(SECRET.to_vec());
+    let written = opened.and_then(|db| db.insert(&[r], None));
+    match renamed.get() {
+        Some(false) => {
+            written.unwrap();
+            assert!(holds_secret(&store));
+        }
+        Some(true) => {
+            let err = written.unwrap_err();
+            assert!(
+                matches!(err, Error::StoreInaccessible { ref reason, .. } if reason.contains("moved or replaced")),
+                "{err:?}"
+            );
+            assert!(!holds_secret(&store), "the key went to the decoy");
+            eprintln!("the rename was allowed (Wine); the re-check caught it");
+        }
+        None => panic!("the hook did not run"),
+    }
 }
 
 #[test]
