@@ -466,6 +466,13 @@ pub fn security(file: &File) -> io::Result<Security> {
     })
 }
 
+/// The ACE types known to grant no access: audit and alarm entries (plain,
+/// object, callback and callback-object: 2, 3, 7, 8, 13 to 16), the
+/// mandatory label (0x11), resource attributes (0x12), the scoped policy
+/// (0x13), the process trust label (0x14) and the access filter (0x15).
+/// Mandatory labels and filters only ever take access away.
+const GRANTS_NOTHING: [u8; 13] = [2, 3, 7, 8, 13, 14, 15, 16, 0x11, 0x12, 0x13, 0x14, 0x15];
+
 /// The entries of `acl`.
 ///
 /// # Safety
@@ -490,7 +497,10 @@ unsafe fn entries(acl: *mut ACL) -> io::Result<Vec<Ace>> {
                 AceKind::AllowUnknown
             }
             ACCESS_DENIED_OBJECT_ACE_TYPE | ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE => AceKind::Deny,
-            _ => AceKind::Other,
+            t if GRANTS_NOTHING.contains(&t) => AceKind::Other,
+            // Anything else (the old compound type 4, a type added later)
+            // may grant access: counted as granting others everything.
+            _ => AceKind::AllowUnknown,
         };
         let fixed = std::mem::size_of::<ACCESS_ALLOWED_ACE>();
         if kind == AceKind::Other || usize::from(header.AceSize) < fixed {

@@ -173,8 +173,10 @@ impl Db {
         #[cfg(windows)]
         if !self.read_only {
             for suffix in ["-wal", "-shm"] {
-                self.dir
-                    .make_private_if_present(&format!("{DB_FILE}{suffix}"))?;
+                let name = format!("{DB_FILE}{suffix}");
+                self.dir.make_private_if_present(&name)?;
+                // What was not ours to change is refused here, as on Unix.
+                self.dir.check_file_if_present(&name)?;
             }
         }
         #[cfg(test)]

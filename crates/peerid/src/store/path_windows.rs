@@ -30,8 +30,9 @@ use windows_sys::Win32::Foundation::{
 use windows_sys::Win32::Security::INHERIT_ONLY_ACE;
 use windows_sys::Win32::Storage::FileSystem::{
     DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT, FILE_DELETE_CHILD,
-    FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES,
-    FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE, READ_CONTROL, WRITE_DAC, WRITE_OWNER,
+    FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT, FILE_LIST_DIRECTORY,
+    FILE_READ_ATTRIBUTES, FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE, FILE_TRAVERSE,
+    READ_CONTROL, SYNCHRONIZE, WRITE_DAC, WRITE_OWNER,
 };
 
 use super::acl::{self, AceKind, Me, Security};
@@ -94,8 +95,19 @@ impl StoreDir {
         if info.attributes & FILE_ATTRIBUTE_REPARSE_POINT != 0 {
             check_ancestor(path, store, &me)?;
         }
+        // Listing and traversal rights, not metadata alone: Windows checks
+        // (and so enforces) a handle's share mode only for opens that ask
+        // for data, execute or delete access, so a metadata-only handle
+        // without FILE_SHARE_DELETE would not stop a rename (as cmd.exe's
+        // handle on its current directory does).
         let handle = OpenOptions::new()
-            .access_mode(READ_CONTROL | FILE_READ_ATTRIBUTES)
+            .access_mode(
+                READ_CONTROL
+                    | FILE_READ_ATTRIBUTES
+                    | FILE_LIST_DIRECTORY
+                    | FILE_TRAVERSE
+                    | SYNCHRONIZE,
+            )
             .share_mode(FILE_SHARE_READ | FILE_SHARE_WRITE)
             .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
             .open(store)
@@ -141,9 +153,15 @@ impl StoreDir {
         self.physical.join(name)
     }
 
-    /// Whether `name` exists in this directory (as anything).
+    /// Whether `name` exists in this directory (as anything). Only "not
+    /// found" is absence: a file that cannot be opened for another reason
+    /// counts as present, so that what follows checks it (and refuses it)
+    /// rather than passing it by.
     pub fn exists(&self, name: &str) -> bool {
-        open_meta(&self.physical.join(name), false).is_ok()
+        match open_meta(&self.physical.join(name), false) {
+            Ok(_) => true,
+            Err(e) => e.kind() != io::ErrorKind::NotFound,
+        }
     }
 
     /// Whether `path` now names the same file as `name` in this directory.
