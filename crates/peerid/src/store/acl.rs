@@ -359,7 +359,13 @@ pub fn set_private(file: &File, me: &Me) -> io::Result<()> {
         SET_ACCESS,
         ptr::null(),
     )?;
-    // SAFETY: the handle is open; the ACL is alive until after the call.
+    set_protected_dacl(file, &acl)
+}
+
+/// Sets `acl` as the protected DACL of `file` (opened with `WRITE_DAC`).
+fn set_protected_dacl(file: &File, acl: &LocalAcl) -> io::Result<()> {
+    // SAFETY: the handle is open (with WRITE_DAC, the caller's job); the ACL
+    // is alive (borrowed) until after the call.
     let err = unsafe {
         SetSecurityInfo(
             file.as_raw_handle(),
@@ -572,23 +578,7 @@ pub fn grant(file: &File, sid: &str, mask: u32, inherit: u32) -> io::Result<()> 
     let sd = LocalSd(psd);
     let acl = acl_granting(&[sid], mask, inherit, GRANT_ACCESS, dacl)?;
     drop(sd);
-    // SAFETY: the handle is open (with WRITE_DAC, the caller's job); the ACL
-    // is alive until after the call.
-    let err = unsafe {
-        SetSecurityInfo(
-            file.as_raw_handle(),
-            SE_FILE_OBJECT,
-            DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
-            ptr::null_mut(),
-            ptr::null_mut(),
-            acl.0,
-            ptr::null(),
-        )
-    };
-    if err != ERROR_SUCCESS {
-        return Err(io::Error::from_raw_os_error(err as i32));
-    }
-    Ok(())
+    set_protected_dacl(file, &acl)
 }
 
 /// What `GetFileInformationByHandle` says of an open file.
