@@ -151,11 +151,9 @@ mod hostile {
         /// A wrapped key changed anywhere (a byte, a cut, an insertion)
         /// never panics, never runs scrypt past the bound, and never opens
         /// to any key but the store's.
+        // Under Wine it found age's i18n panic (the workspace Cargo.toml,
+        // rust-embed's `debug-embed`).
         #[test]
-        // A real defect, not a limit of Wine: on Windows age 0.11 panics
-        // formatting its errors (i18n.rs: LanguageNotAvailable en-US/age.ftl);
-        // open, see docs/design.md §6 "On Windows". Run it with --ignored.
-        #[cfg_attr(windows, ignore = "age 0.11 panics formatting its errors on Windows (open defect)")]
         fn a_changed_wrapped_key_is_refused_or_is_the_same_key(
             at in any::<prop::sample::Index>(),
             byte in any::<u8>(),
