@@ -1,10 +1,11 @@
 /*
  * p2p.h: the identity functions of the Windows Peer-to-Peer API, as
- * implemented by peerid (libpeerid_p2p.so / libpeerid_p2p.a).
+ * implemented by peerid (libpeerid_p2p.so / libpeerid_p2p.a; p2p.dll with
+ * its import library libp2p.dll.a on Windows).
  *
- * Strings are NUL-terminated UTF-16 (WCHAR = uint16_t). Every pointer
- * returned is released with PeerFreeData. HRESULTs are negative on failure:
- * test them with SUCCEEDED / FAILED.
+ * Strings are NUL-terminated UTF-16 (WCHAR: wchar_t on Windows, uint16_t
+ * elsewhere). Every pointer returned is released with PeerFreeData.
+ * HRESULTs are negative on failure: test them with SUCCEEDED / FAILED.
  */
 
 #ifndef PEERID_P2P_H
@@ -20,6 +21,16 @@
 #endif
 #ifndef VOID
 #define VOID void
+#endif
+
+/* A UTF-16 code unit: on Windows the platform's wchar_t, as Windows' own
+ * headers have it, so that L"..." literals are WCHAR strings; elsewhere
+ * (where wchar_t is 32 bits) uint16_t, so u"..." literals are. */
+#ifdef _WIN32
+#include <stddef.h>
+typedef wchar_t WCHAR;
+#else
+typedef uint16_t WCHAR;
 #endif
 
 #define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
@@ -57,11 +68,6 @@ typedef int32_t HRESULT;
  * released with `PeerEndEnumeration`.
  */
 typedef void *HPEERENUM;
-
-/**
- * A UTF-16 code unit.
- */
-typedef uint16_t WCHAR;
 
 /**
  * A NUL-terminated UTF-16 string the caller passes.
