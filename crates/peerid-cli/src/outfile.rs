@@ -33,6 +33,7 @@
 //! canonical paths would miss).
 
 use std::ffi::{OsStr, OsString};
+#[cfg(unix)]
 use std::fs::File;
 use std::io::Write;
 #[cfg(unix)]
