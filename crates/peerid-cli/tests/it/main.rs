@@ -12,8 +12,14 @@ mod completions_and_man;
 mod crash;
 mod crash_seal;
 mod full_disk;
+// git and ssh-keygen are Linux programs: a Windows process under Wine
+// cannot start them ("program not found").
+#[cfg(unix)]
 mod git_signing;
 mod import_work;
+// The oracles (openssl, python3's cryptography) are Linux programs: a
+// Windows process under Wine cannot start them.
+#[cfg(unix)]
 mod interop;
 mod json_and_exit_codes;
 mod keyring;
