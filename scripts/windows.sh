@@ -66,4 +66,23 @@ for exe in "${exes[@]}"; do
     # found relative to it).
     (cd crates/peerid && wine "$exe" "$@") || status=$?
 done
+
+# ---- peerid-cli (the `peerid` command): its unit and integration tests.
+# The integration tests run peerid.exe through assert_cmd from the test
+# harness, itself under Wine, so the command runs as a Windows process;
+# it needs the ProcessPrng stand-in beside it too.
+echo "== build: the CLI and its tests for $target" >&2
+"${cargo[@]}" test -Zbuild-std --target $target -p peerid-cli --locked --no-run \
+    --message-format=json-render-diagnostics >"$out/cli-tests.json"
+mapfile -t cli_exes < <(grep '"executable":"' "$out/cli-tests.json" | grep '"test":true' \
+    | sed 's/.*"executable":"\([^"]*\)".*/\1/' | sort -u)
+[ ${#cli_exes[@]} -gt 0 ] || { echo "no CLI test executables built" >&2; exit 1; }
+cp -f "$prng" "$out/$target/debug/"
+for exe in "${cli_exes[@]}"; do
+    cp -f "$prng" "$(dirname "$exe")/"
+    echo "== wine $(basename "$exe")" >&2
+    (cd crates/peerid-cli && wine "$exe" "$@") || status=$?
+done
+# ---- end peerid-cli
+
 exit $status

@@ -66,7 +66,39 @@ mod terminal {
     }
 }
 
-#[cfg(not(unix))]
+/// Windows: the console (`CONIN$` and `CONOUT$`), as `/dev/tty` on Unix.
+#[cfg(windows)]
+mod terminal {
+    use std::io::{Read, Write};
+
+    pub fn ask(question: &str) -> std::io::Result<String> {
+        let mut out = std::fs::OpenOptions::new().write(true).open("CONOUT$")?;
+        let mut input = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("CONIN$")?;
+        out.write_all(question.as_bytes())?;
+        out.flush()?;
+        let mut buf = [0u8; super::MAX_ANSWER];
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = match input.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            filled += n;
+            if buf[..filled].contains(&b'\n') {
+                break;
+            }
+        }
+        let line = buf[..filled].split(|&b| b == b'\n').next().unwrap_or(&[]);
+        Ok(String::from_utf8_lossy(line).into_owned())
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
 mod terminal {
     pub fn ask(_question: &str) -> std::io::Result<String> {
         Err(std::io::Error::other("no terminal prompt on this system"))

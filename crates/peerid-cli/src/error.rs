@@ -114,6 +114,8 @@ pub enum Error {
     },
     /// The password typed at the prompt is not UTF-8.
     #[error("the password typed is not UTF-8")]
+    // Not made on Windows (no /dev/tty bytes, no FIFO owners, no dumpable flag).
+    #[cfg_attr(windows, allow(dead_code))]
     TypedPasswordNotUtf8,
     /// The two passwords typed for an export differ.
     #[error("the passwords typed differed three times; nothing was written")]
@@ -249,6 +251,8 @@ pub enum Error {
         "{} is a FIFO or device that belongs to user id {owner}, not to you: another user would receive the export; write it somewhere else",
         path.display()
     )]
+    // Not made on Windows (no /dev/tty bytes, no FIFO owners, no dumpable flag).
+    #[cfg_attr(windows, allow(dead_code))]
     OutputOwnedByAnotherUser {
         /// The `-o` given.
         path: PathBuf,
@@ -436,6 +440,8 @@ pub enum Error {
     },
     /// The process cannot be made non-dumpable before it holds a secret.
     #[error("marking the process not dumpable: {source}")]
+    // Not made on Windows (no /dev/tty bytes, no FIFO owners, no dumpable flag).
+    #[cfg_attr(windows, allow(dead_code))]
     NotDumpable {
         /// What the system said.
         source: std::io::Error,

@@ -7,6 +7,8 @@ mod cli;
 mod commands;
 mod confirm;
 mod error;
+// Signals on Unix; the console control handler on Windows.
+#[cfg_attr(windows, path = "interrupt_windows.rs")]
 mod interrupt;
 mod outfile;
 mod output;

@@ -18,21 +18,46 @@
 //!   ([`Existing::Replace`]: `--force`, or a yes at the terminal, which
 //!   [`existing`] asks for); otherwise the new file is only ever linked in
 //!   where nothing is, so one that appears meanwhile is kept too.
+//!
+//! On Windows ([`windows`]): there are no `/dev/fd` names; a device that
+//! std does not report as a file or directory (`NUL`, `CON`) is written
+//! through; anything else gets a fresh name in the same directory, created
+//! with `create_new` and the protected DACL the store's files get (the
+//! user, SYSTEM and Administrators only: [`peerid::create_private_file`],
+//! mode 0600's counterpart, rather than whatever the directory would hand
+//! down, since the file holds a key), filled, synced, then `hard_link`ed
+//! to the name (which fails if anything is there) and removed, or, to
+//! replace, renamed over it (`MoveFileEx` with replace). The store's files
+//! are refused by name and by file identity (`same-file`: volume serial
+//! number and file index, so a hard link is caught too, which comparing
+//! canonical paths would miss).
 
 use std::ffi::{OsStr, OsString};
+#[cfg(unix)]
 use std::fs::File;
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
-use std::path::{Component, Path, PathBuf};
+#[cfg(unix)]
+use std::path::Component;
+use std::path::{Path, PathBuf};
+#[cfg(unix)]
 use std::sync::Arc;
 
 use peerid::Store;
+#[cfg(unix)]
 use rustix::fd::OwnedFd;
+#[cfg(unix)]
 use rustix::fs::{AtFlags, Mode, OFlags};
+#[cfg(unix)]
 use rustix::io::Errno;
 
 use crate::error::{Error, Result};
+#[cfg(unix)]
 use crate::interrupt::{self, Temp};
+
+#[cfg(windows)]
+mod windows;
 
 /// The store's database file name and the companions SQLite may create
 /// (the store's lock file is refused beside them).
@@ -40,6 +65,7 @@ const STORE_FILE_SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
 
 /// Set (to anything) to skip `O_TMPFILE` on Linux and take the portable
 /// path that other systems take, so Linux CI tests it too.
+#[cfg(unix)]
 const NO_TMPFILE_ENV: &str = "PEERID_NO_O_TMPFILE";
 
 /// How many fresh names to try before giving up (each is 64 random bits).
@@ -104,11 +130,15 @@ pub fn write(path: &Path, data: &[u8], store: &Store) -> Result<()> {
 /// [`Error::WritingOutputFile`] for what the system refuses.
 pub fn write_with(path: &Path, data: &[u8], store: &Store, existing: Existing) -> Result<()> {
     refuse_store_files(path, store)?;
+    #[cfg(unix)]
     let fail = |step: &'static str, source: std::io::Error| Error::WritingOutputFile {
         step,
         path: path.to_owned(),
         source,
     };
+    #[cfg(windows)]
+    return windows::write_with(path, data, existing);
+    #[cfg(unix)]
     let written = match kind_of(path) {
         Target::Fd(1) => write_through(&mut std::io::stdout().lock(), data),
         Target::Fd(2) => write_through(&mut std::io::stderr().lock(), data),
@@ -152,6 +182,7 @@ pub fn write_with(path: &Path, data: &[u8], store: &Store, existing: Existing) -
         }
         Target::Replace => return replace(path, data, existing),
     };
+    #[cfg(unix)]
     written.map_err(|e| fail("writing", e))
 }
 
@@ -160,6 +191,7 @@ pub fn write_with(path: &Path, data: &[u8], store: &Store, existing: Existing) -
 /// can plant a FIFO under the name before the export and read the document
 /// (with `--empty-password`, the key in the clear) as it is written; their
 /// regular file there is safe already, since the rename over it fails.
+#[cfg(unix)]
 fn refuse_foreign_special_file(path: &Path, owner: u32) -> Result<()> {
     let me = rustix::process::geteuid().as_raw();
     if owner == 0 || owner == me {
@@ -176,6 +208,7 @@ fn write_through(out: &mut impl Write, data: &[u8]) -> std::io::Result<()> {
     out.flush()
 }
 
+#[cfg(unix)]
 enum Target {
     /// One of this process's descriptors, by a `/dev/fd`-like name.
     Fd(u32),
@@ -186,6 +219,7 @@ enum Target {
     Replace,
 }
 
+#[cfg(unix)]
 fn kind_of(path: &Path) -> Target {
     if let Some(fd) = fd_named_by(path) {
         return Target::Fd(fd);
@@ -207,6 +241,7 @@ fn kind_of(path: &Path) -> Target {
 /// The descriptor a path names when it, or a symbolic link it leads
 /// through, is `/dev/std{in,out,err}`, `/dev/fd/N` or `/proc/{self,PID}/fd/N`:
 /// those are the shell's redirections, not files to replace.
+#[cfg(unix)]
 fn fd_named_by(path: &Path) -> Option<u32> {
     let mut path = path.to_owned();
     // The kernel's own limit on links followed in one lookup.
@@ -223,6 +258,13 @@ fn fd_named_by(path: &Path) -> Option<u32> {
     None
 }
 
+/// Windows has no such names: `/dev/stdout` there is an ordinary path.
+#[cfg(windows)]
+fn fd_named_by(_path: &Path) -> Option<u32> {
+    None
+}
+
+#[cfg(unix)]
 fn fd_name(path: &Path) -> Option<u32> {
     let parts: Vec<&OsStr> = path
         .components()
@@ -262,29 +304,41 @@ pub fn refuse_store_files(path: &Path, store: &Store) -> Result<()> {
         })
         .chain(std::iter::once(store.dir().join(peerid::Store::LOCK_FILE)))
         .collect();
-    let same =
-        |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
     let refuse = || {
         Err(Error::OutputIsStoreFile {
             path: path.to_owned(),
         })
     };
-    if let Ok(target) = std::fs::metadata(path) {
+    if std::fs::metadata(path).is_ok() {
         for file in &files {
-            if std::fs::metadata(file).is_ok_and(|m| same(&m, &target)) {
+            if same_file(file, path) {
                 return refuse();
             }
         }
     }
     let (dir, name) = split(path)?;
     let is_store_name = files.iter().any(|f| f.file_name() == Some(name));
-    if is_store_name
-        && let (Ok(d), Ok(s)) = (std::fs::metadata(&dir), std::fs::metadata(store.dir()))
-        && same(&d, &s)
-    {
+    if is_store_name && same_file(&dir, store.dir()) {
         return refuse();
     }
     Ok(())
+}
+
+/// Whether `a` and `b` are the same file (device and inode), following
+/// links; false if either cannot be looked at.
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Whether `a` and `b` are the same file (volume serial number and file
+/// index, following links); false if either cannot be opened.
+#[cfg(windows)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    same_file::is_same_file(a, b).unwrap_or(false)
 }
 
 fn split(path: &Path) -> Result<(PathBuf, &OsStr)> {
@@ -298,6 +352,7 @@ fn split(path: &Path) -> Result<(PathBuf, &OsStr)> {
     Ok((dir, name))
 }
 
+#[cfg(unix)]
 fn replace(path: &Path, data: &[u8], existing: Existing) -> Result<()> {
     let fail = |step: &'static str, e: Errno| match (step, e) {
         (KEPT, _) => Error::OutputExists {
@@ -339,11 +394,13 @@ fn replace(path: &Path, data: &[u8], existing: Existing) -> Result<()> {
     named(&dir_fd, name, data, existing).map_err(|(what, e)| fail(what, e))
 }
 
+#[cfg(unix)]
 type Step<T> = std::result::Result<T, (&'static str, Errno)>;
 
 /// The step that failed because a file is there that must be kept.
 const KEPT: &str = "keeping";
 
+#[cfg(unix)]
 /// Fills `fd`, gives it mode 0600 whatever the umask, and syncs it.
 fn fill(fd: OwnedFd, data: &[u8]) -> Step<OwnedFd> {
     rustix::fs::fchmod(&fd, Mode::from_raw_mode(0o600)).map_err(|e| ("setting the mode of", e))?;
@@ -413,6 +470,7 @@ fn unnamed(
     sync_dir(dir)
 }
 
+#[cfg(unix)]
 /// Elsewhere: a fresh name created with O_EXCL, filled, and renamed over
 /// the name; or, to keep a file that is there, linked to the name (which
 /// fails if anything is there) and then removed.
@@ -473,11 +531,14 @@ fn named(dir: &Arc<OwnedFd>, name: &OsStr, data: &[u8], existing: Existing) -> S
 }
 
 /// Makes the new name durable, as the file's contents already are.
+#[cfg(unix)]
 fn sync_dir(dir: &OwnedFd) -> Step<()> {
     rustix::fs::fsync(dir).map_err(|e| ("syncing the directory of", e))
 }
 
-#[cfg(test)]
+// The ways of writing and the descriptor names are Unix's; the Windows
+// ones are tested in `windows.rs`.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

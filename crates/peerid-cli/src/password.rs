@@ -227,6 +227,7 @@ fn prompt(purpose: Purpose) -> Result<SecretString> {
 /// does it: echo off and nothing else changed (so Ctrl-C still sends
 /// SIGINT and line editing still works), and the saved settings put back
 /// on every way out, a signal included ([`crate::interrupt`]).
+#[cfg(unix)]
 mod terminal {
     use std::sync::Arc;
 
@@ -324,6 +325,54 @@ mod terminal {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             rustix::io::read(self.0, buf).map_err(Into::into)
         }
+    }
+}
+
+/// The prompt on the console (`CONIN$`, `CONOUT$`), by `rpassword`, which
+/// turns echo off while it reads and puts the console's mode back after.
+/// The end of input is `Ctrl-Z` on Windows, as Ctrl-D is on Unix.
+#[cfg(windows)]
+mod terminal {
+    use secrecy::SecretString;
+    use zeroize::Zeroizing;
+
+    use crate::error::{Error, Result};
+
+    /// What a console gives for Ctrl-Z, Windows' end of input.
+    const END_OF_INPUT: &str = "\u{1a}";
+
+    fn unavailable(e: impl std::fmt::Display) -> Error {
+        Error::Terminal {
+            reason: e.to_string(),
+        }
+    }
+
+    pub fn ask(prompt: &str) -> Result<SecretString> {
+        crate::interrupt::install()?;
+        let mut typed = match rpassword::prompt_password(prompt) {
+            Ok(typed) => Zeroizing::new(typed),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err(Error::NoPassword);
+            }
+            Err(e) => return Err(unavailable(e)),
+        };
+        if typed.as_str() == END_OF_INPUT {
+            return Err(Error::NoPassword);
+        }
+        // Moved, not copied: what is left behind is empty.
+        Ok(SecretString::from(std::mem::take(&mut *typed)))
+    }
+
+    /// Writes a line on the console (not stderr, which may be a file).
+    pub fn say(text: &str) -> Result<()> {
+        use std::io::Write;
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .open("CONOUT$")
+            .map_err(unavailable)?;
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(unavailable)
     }
 }
 

@@ -131,6 +131,8 @@ pub use name::{
 };
 pub use peer::Peer;
 pub use sshsig::{MAX_SSH_SIGNATURE_LEN, SshSignature, verify};
+#[cfg(windows)]
+pub use store::create_private_file;
 pub use store::{
     CreateOptions, IdentitySummary, MAX_SEAL_WORK_FACTOR, MIN_SEAL_WORK_FACTOR,
     PASSPHRASE_FILE_ENV, STORE_ENV, SealOptions, SealStatus, Store, unsecured_peer_name,

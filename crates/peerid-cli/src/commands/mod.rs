@@ -27,7 +27,7 @@ use std::path::Path;
 use peerid::{PeerName, Store};
 
 use crate::cli::Command;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::Output;
 
 /// Runs one command against the store in `store_dir` (or the default store);
@@ -131,7 +131,7 @@ fn holds_secrets(command: &Command) -> bool {
 pub(crate) fn not_dumpable() -> Result<()> {
     use rustix::process::{DumpableBehavior, set_dumpable_behavior};
     set_dumpable_behavior(DumpableBehavior::NotDumpable)
-        .map_err(|e| Error::NotDumpable { source: e.into() })
+        .map_err(|e| crate::error::Error::NotDumpable { source: e.into() })
 }
 
 #[cfg(not(target_os = "linux"))]

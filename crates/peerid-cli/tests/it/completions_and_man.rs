@@ -52,6 +52,10 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "bash and man are Linux programs a Windows process cannot start"
+)]
 fn bash_completion_offers_the_subcommands_and_options() {
     let env = Env::new();
     let script = env.ok(&["completions", "bash"]);
@@ -98,6 +102,10 @@ fn every_shell_gets_a_script() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "bash and man are Linux programs a Windows process cannot start"
+)]
 fn the_man_page_renders_without_warnings() {
     let env = Env::new();
     let page = env.path("peerid.1");

@@ -4,6 +4,9 @@
 //! without a Secret Service (no bus at all; a bus where nothing provides
 //! one): `store seal --keyring` fails quickly with a clear message and
 //! leaves the store unsealed. Nothing here reaches the user's own bus.
+// The Secret Service over D-Bus is Linux desktops' keyring; Windows'
+// Credential Manager is not tested here (design §12).
+#![cfg(unix)]
 
 use std::fs;
 use std::io::{BufRead, BufReader};

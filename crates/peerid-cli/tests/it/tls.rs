@@ -473,6 +473,8 @@ fn serve_by_default_refuses_a_client_not_in_the_peer_book() {
 
 /// The identities of the store of the previous release (schema 1) have
 /// IDCs without clientAuth; peerid still accepts them on both ends.
+// Copies the old store in with Unix modes.
+#[cfg(unix)]
 #[test]
 fn old_idcs_without_client_auth_still_work_on_both_ends() {
     use std::os::unix::fs::PermissionsExt;

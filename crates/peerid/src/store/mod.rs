@@ -637,3 +637,18 @@ mod tests {
         assert_ne!(second, first);
     }
 }
+
+/// Creates a new file at `path` with the protected DACL the store's own
+/// files get (full control for the user, SYSTEM and Administrators,
+/// nothing inherited, nobody else): Windows' counterpart of creating a
+/// file 0600, for the CLI's `-o FILE` (docs/design.md §7). Fails if
+/// anything is at `path`, a link included (it is not followed). The file
+/// is open for reading and writing.
+///
+/// # Errors
+/// The system's error: `AlreadyExists` if something is there.
+#[cfg(windows)]
+pub fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let me = acl::Me::get()?;
+    acl::create_file(path, &me, true)
+}
