@@ -8,6 +8,10 @@ use std::path::Path;
 const CBINDGEN: &str = "0.29.2";
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "cbindgen runs `cargo metadata`, which a Windows process under Wine cannot start; the Linux build checks the header"
+)]
 fn p2p_h_matches_the_rust_code() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).unwrap();

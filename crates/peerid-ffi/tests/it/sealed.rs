@@ -62,6 +62,10 @@ fn run(exe: &Path, dir: &Path, passphrase: Option<&Path>, valgrind: bool, args: 
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "builds test_sealed.c with cc against the Linux library and runs valgrind"
+)]
 fn key_calls_on_a_sealed_store_need_the_passphrase_public_ones_do_not() {
     let scratch = Scratch::new("c_sealed");
     let dir = scratch.0.join("store");

@@ -7,6 +7,7 @@
 //! The store is chosen by `PEERID_STORE`, which is process-wide: the test
 //! runs alone in a child process (`support::run_alone`).
 
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 use std::ptr;
 use std::sync::{Arc, Barrier};
@@ -91,7 +92,9 @@ impl Scratch {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).unwrap();
         // Private whatever the umask: a group-writable directory above a
-        // store is refused (DESIGN §6).
+        // store is refused (DESIGN §6). On Windows the temporary folder is
+        // the user's already.
+        #[cfg(unix)]
         std::fs::set_permissions(&dir, PermissionsExt::from_mode(0o700)).unwrap();
         Scratch(dir)
     }
