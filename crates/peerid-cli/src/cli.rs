@@ -37,7 +37,8 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 already exists,
 /// Manage peer identities: key pairs with self-signed identity certificates,
 /// named by secure peer names (<SHA-1 of the public key>.<classifier>).
 #[derive(Debug, Parser)]
-#[command(name = "peerid", version, after_help = TOP_EXAMPLES, propagate_version = true)]
+// `bin_name`: usage lines say `peerid`, not `peerid.exe` (clap takes argv[0]).
+#[command(name = "peerid", bin_name = "peerid", version, after_help = TOP_EXAMPLES, propagate_version = true)]
 pub struct Cli {
     /// Identity store directory [default: $PEERID_STORE, else ~/.local/share/peerid]
     #[arg(long, global = true, value_name = "DIR")]

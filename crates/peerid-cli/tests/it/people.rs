@@ -28,6 +28,7 @@ fn delete_needs_yes_off_a_terminal() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs a Unix pseudo-terminal: util-linux script(1)")]
 fn delete_asks_at_a_terminal() {
     let env = Env::new();
     let name = env.create(&["--friendly-name", "Work laptop"]);
@@ -54,6 +55,7 @@ fn delete_asks_at_a_terminal() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs a Unix pseudo-terminal: util-linux script(1)")]
 fn export_over_an_existing_file_needs_force_or_a_yes() {
     let env = Env::new();
     let name = env.create(&[]);
@@ -135,6 +137,7 @@ fn default_says_when_it_made_a_new_identity() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs a Unix pseudo-terminal: util-linux script(1)")]
 fn create_prints_the_name_and_at_a_terminal_what_it_made() {
     let env = Env::new();
     let out = env.run(&["create", "--friendly-name", "Work laptop"]);
@@ -156,6 +159,7 @@ fn create_prints_the_name_and_at_a_terminal_what_it_made() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs a Unix pseudo-terminal: util-linux script(1)")]
 fn ctrl_d_at_the_password_prompt_is_no_password() {
     let env = Env::new();
     let name = env.create(&[]);
@@ -188,6 +192,7 @@ fn ctrl_d_at_the_password_prompt_is_no_password() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs a Unix pseudo-terminal: util-linux script(1)")]
 fn a_mismatch_asks_again() {
     let env = Env::new();
     let name = env.create(&[]);

@@ -586,6 +586,7 @@ fn the_default_work_factor_is_ages() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs a Unix pseudo-terminal: util-linux script(1)")]
 fn on_a_terminal_seal_asks_twice_and_a_key_command_asks_again_after_a_wrong_one() {
     use crate::support::terminal::on_terminal;
     let env = Env::new();
@@ -631,6 +632,7 @@ fn on_a_terminal_seal_asks_twice_and_a_key_command_asks_again_after_a_wrong_one(
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs a Unix pseudo-terminal: util-linux script(1)")]
 fn ctrl_d_at_the_unlock_prompt_leaves_the_store_locked_exit_6() {
     use crate::support::terminal::typing;
     let env = Env::new();

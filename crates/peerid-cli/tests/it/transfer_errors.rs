@@ -48,6 +48,7 @@ fn error_messages_quoting_a_hostile_document_are_escaped() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs a Unix pseudo-terminal: util-linux script(1)")]
 fn terminal_prompt_asks_twice_hides_the_password_and_refuses_a_mismatch() {
     let env = Env::new();
     let name = env.ok(&["create"]).trim_end().to_owned();

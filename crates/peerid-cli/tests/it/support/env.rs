@@ -46,7 +46,8 @@ impl Env {
         let out = self.run(args);
         assert!(
             out.status.success(),
-            "peerid {args:?} failed: {}",
+            "peerid {args:?} failed ({}): {}",
+            out.status,
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap()
