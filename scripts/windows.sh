@@ -43,7 +43,6 @@ command -v wine >/dev/null || missing+=(wine wine64)
 [ -x /usr/bin/rustc ] && /usr/bin/rustc --version | grep -q '^rustc 1\.9[6-9]' || missing+=(rustc-web)
 [ -x /usr/bin/cargo ] || missing+=(cargo-web)
 [ -d /usr/lib/rustlib/src/rust/library ] || missing+=(rust-web-src)
-[ -x /usr/bin/lld-22 ] || missing+=(rust-web-llvm)
 if [ ${#missing[@]} -gt 0 ]; then
     [ $step != run ] || { echo "windows.sh: missing ${missing[*]}; run --install-only first" >&2; exit 1; }
     echo "installing: ${missing[*]}" >&2
@@ -62,14 +61,10 @@ export CARGO_TARGET_DIR=$out
 # 1.96 std source).
 export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
-# Linked by LLVM's lld (rust-web-llvm's, called ld.lld through gcc's -B),
-# which links these 20 to 40 MB test executables in a fraction of GNU ld's
-# time; and no debug information, which is most of what there is to link.
-# Panics still say where (#[track_caller] locations need none). The Linux
-# builds are untouched: this is its own target directory.
-mkdir -p "$out/lld"
-ln -sf /usr/bin/lld-22 "$out/lld/ld.lld"
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="-C link-arg=-fuse-ld=lld -C link-arg=-B$out/lld"
+# No debug information: most of what there is to compile and link in these
+# 20 to 40 MB test executables. Panics still say where (#[track_caller]
+# locations need none). The Linux builds are untouched: this is its own
+# target directory.
 export CARGO_PROFILE_DEV_DEBUG=0
 # Wine quiet, its prefix made once, no desktop integration asked for.
 # The tests relax what Wine cannot keep (DACL flags, inherit-only
