@@ -16,7 +16,9 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::support::{Rng, Scratch, absent_everywhere, assert_no_panic, assert_whole, names};
+use crate::support::{
+    Rng, Scratch, absent_everywhere, assert_no_panic, assert_whole, names, tmpfs_tempdir,
+};
 use peerid::PeerName;
 use peerid::Store;
 
@@ -154,15 +156,4 @@ fn calibrate(s: &Scratch, doc: &std::path::Path) -> (Duration, Duration) {
         }
     }
     (quickest[0] * 6 / 5, quickest[1] * 6 / 5)
-}
-
-/// A scratch directory on tmpfs (/dev/shm) where there is one. Not on
-/// Windows: under Wine /dev/shm is Z:\dev\shm, writable by Everyone, and
-/// the store refuses such a parent; %TEMP% is the user's own there.
-fn tmpfs_tempdir() -> tempfile::TempDir {
-    #[cfg(not(windows))]
-    if let Ok(d) = tempfile::tempdir_in("/dev/shm") {
-        return d;
-    }
-    tempfile::tempdir().unwrap()
 }

@@ -17,7 +17,7 @@ use peerid::{Error, ExportParams, ImportOptions, Store};
 use secrecy::SecretString;
 
 use crate::support::seal::WORK_FACTOR;
-use crate::support::{Rng, Scratch, names, password};
+use crate::support::{Rng, Scratch, names, password, tmpfs_tempdir};
 
 const DEFAULT_ROUNDS: usize = 150;
 const PASSPHRASES: [&str; 2] = ["first passphrase", "second passphrase"];
@@ -225,15 +225,4 @@ fn calibrate(h: &Harness) -> [Duration; 3] {
         }
     }
     quickest.map(|q| q * 6 / 5)
-}
-
-/// A scratch directory on tmpfs (/dev/shm) where there is one. Not on
-/// Windows: under Wine /dev/shm is Z:\dev\shm, writable by Everyone, and
-/// the store refuses such a parent; %TEMP% is the user's own there.
-fn tmpfs_tempdir() -> tempfile::TempDir {
-    #[cfg(not(windows))]
-    if let Ok(d) = tempfile::tempdir_in("/dev/shm") {
-        return d;
-    }
-    tempfile::tempdir().unwrap()
 }

@@ -220,3 +220,14 @@ pub fn assert_no_panic(out: &Output, what: &str) {
         "{what} panicked: {stderr}"
     );
 }
+
+/// A scratch directory on tmpfs (/dev/shm) where there is one. Not on
+/// Windows: under Wine /dev/shm is Z:\dev\shm, writable by Everyone, and
+/// the store refuses such a parent; %TEMP% is the user's own there.
+pub fn tmpfs_tempdir() -> tempfile::TempDir {
+    #[cfg(not(windows))]
+    if let Ok(d) = tempfile::tempdir_in("/dev/shm") {
+        return d;
+    }
+    tempfile::tempdir().unwrap()
+}
