@@ -103,11 +103,11 @@ impl Db {
         let mut init = Flock::init(&store, writer_lock.as_ref(), false).map_err(lock_err)?;
         if !read_only {
             store.create_file_if_missing(DB_FILE)?;
-            // Windows SQLite deletes the shared-memory file with the last
-            // connection, and creates both without a security descriptor:
-            // made here first, they are private from the start (on Windows
-            // they would inherit it; under Wine, which does not inherit,
-            // another opener could find them open meanwhile).
+            // Windows SQLite creates both without a security descriptor:
+            // made here first, they are private from the start, and kept
+            // (`configure`: persistent WAL) once made. On Windows they would
+            // inherit it; under Wine, which does not inherit, another opener
+            // could find them open meanwhile.
             #[cfg(windows)]
             for suffix in ["-wal", "-shm"] {
                 store.create_file_if_missing(&format!("{DB_FILE}{suffix}"))?;
@@ -149,6 +149,24 @@ impl Db {
 
     fn configure(&self) -> rusqlite::Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Windows: the `-wal` and `-shm` files this process made private
+        // in `open` are kept when the last connection closes, not deleted,
+        // so SQLite never makes them again without a security descriptor
+        // (on Windows they would inherit the directory's; under Wine, which
+        // has no inheritance, another process could meet them open to all
+        // before `check_same_files` made them private). With a size limit
+        // of 0 the log is emptied instead at that close, as deleting it
+        // did, and whenever a checkpoint restarts it: no frame of an old
+        // row stays behind in a kept log.
+        #[cfg(windows)]
+        if !self.read_only {
+            let mut persist = 1;
+            self.conn.file_control(
+                rusqlite::DEFAULT_NAME,
+                rusqlite::FileControl::PersistWal(&mut persist),
+            )?;
+            self.conn.pragma_update(None, "journal_size_limit", 0)?;
+        }
         // Zero deleted content so removed keys do not linger in free pages.
         self.conn.pragma_update(None, "secure_delete", "ON")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -344,6 +344,47 @@ fn a_swap_after_the_check_sends_no_key_to_the_decoy() {
     }
 }
 
+/// Windows: the last connection to close keeps the `-wal` and `-shm` files
+/// `open` made private (persistent WAL) and empties the log, so SQLite
+/// never makes them again without a security descriptor, and no frame of
+/// an old row stays in the kept log.
+#[test]
+#[cfg(windows)]
+fn the_log_and_shared_memory_are_kept_private_and_the_log_emptied_at_the_last_close() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let wal = store.join(format!("{DB_FILE}-wal"));
+    let db = Db::open(&store).unwrap();
+    let mut r = rec("a.");
+    r.private_key = Zeroizing::new(SECRET.to_vec());
+    db.insert(&[r], None).unwrap();
+    assert!(
+        fs::metadata(&wal).unwrap().len() > 0,
+        "the insert is not in the log"
+    );
+    drop(db);
+    for suffix in ["-wal", "-shm"] {
+        assert!(
+            store.join(format!("{DB_FILE}{suffix}")).exists(),
+            "the last close deleted {suffix}"
+        );
+    }
+    assert_eq!(
+        fs::metadata(&wal).unwrap().len(),
+        0,
+        "the kept log holds frames"
+    );
+    let dir = StoreDir::open(&store).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        dir.check_file_if_present(&format!("{DB_FILE}{suffix}"))
+            .unwrap();
+    }
+    drop(dir);
+    let db = Db::open(&store).unwrap();
+    assert!(holds_secret(&store));
+    drop(db);
+}
+
 #[test]
 fn two_connections_one_store() {
     let tmp = tempfile::tempdir().unwrap();
