@@ -17,7 +17,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    Rng, Scratch, absent_everywhere, assert_no_panic, assert_whole, names, tmpfs_tempdir,
+    Rng, Scratch, absent_everywhere, assert_no_panic, assert_whole, kill_now, names, tmpfs_tempdir,
 };
 use peerid::PeerName;
 use peerid::Store;
@@ -72,10 +72,8 @@ fn sigkill_during_import_and_create() {
             .unwrap();
         let delay = Duration::from_micros(rng.below(window.as_micros() as u64 + 1));
         std::thread::sleep(delay);
-        let was_running = child.try_wait().unwrap().is_none();
-        let _ = child.kill(); // SIGKILL; harmless if it already exited
-        let status = child.wait().unwrap();
-        if was_running && status.code().is_none() {
+        let (was_killed, _) = kill_now(&mut child);
+        if was_killed {
             killed += 1;
         } else {
             finished += 1;
@@ -98,7 +96,7 @@ fn sigkill_during_import_and_create() {
                 let name = PeerName::parse_secure(name).unwrap();
                 let present = listed.contains(&name);
                 assert_eq!(present, !absent_everywhere(&store, &name), "{what}");
-                if status.code().is_none() && !before.contains(&name) {
+                if was_killed && !before.contains(&name) {
                     if present {
                         present_after_kill += 1;
                     } else {

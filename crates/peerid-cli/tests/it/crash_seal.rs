@@ -17,7 +17,7 @@ use peerid::{Error, ExportParams, ImportOptions, Store};
 use secrecy::SecretString;
 
 use crate::support::seal::WORK_FACTOR;
-use crate::support::{Rng, Scratch, names, password, tmpfs_tempdir};
+use crate::support::{Rng, Scratch, kill_now, names, password, tmpfs_tempdir};
 
 const DEFAULT_ROUNDS: usize = 150;
 const PASSPHRASES: [&str; 2] = ["first passphrase", "second passphrase"];
@@ -164,10 +164,7 @@ fn sigkill_during_seal_unseal_and_passphrase() {
         let window = windows[op.index()];
         let delay = Duration::from_micros(rng.below(window.as_micros() as u64 + 1));
         std::thread::sleep(delay);
-        let was_running = child.try_wait().unwrap().is_none();
-        let _ = child.kill();
-        let status = child.wait().unwrap();
-        let was_killed = was_running && status.code().is_none();
+        let (was_killed, status) = kill_now(&mut child);
         if was_killed {
             killed += 1;
         } else {

@@ -4,15 +4,19 @@
 //! exports and imports elsewhere).
 
 pub mod env;
+// On Windows most of it is for the tests that run openssl, which are
+// Unix-only there.
+#[cfg_attr(windows, allow(dead_code))]
 pub mod interop;
 pub mod running;
 pub mod seal;
+#[cfg(unix)]
 pub mod strace;
 pub mod terminal;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output};
 
 use peerid::ExportParams;
 use peerid::{Error, PeerName};
@@ -231,3 +235,41 @@ pub fn tmpfs_tempdir() -> tempfile::TempDir {
     }
     tempfile::tempdir().unwrap()
 }
+
+/// Kills `child` at once and reaps it: SIGKILL on Unix; on Windows
+/// `TerminateProcess` with an exit code of its own, [`KILLED`] (std's
+/// `Child::kill` uses 1 there, which `peerid` also exits with on an error,
+/// so a kill could not be told from a failure). Returns whether this killed
+/// it, and its status: when it had already exited, the status is its own.
+pub fn kill_now(child: &mut Child) -> (bool, ExitStatus) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        let _ = child.kill(); // harmless if it already exited
+        let status = child.wait().unwrap();
+        (status.signal() == Some(9), status)
+    }
+    #[cfg(windows)]
+    {
+        terminate(child);
+        let status = child.wait().unwrap();
+        (status.code() == Some(KILLED as i32), status)
+    }
+}
+
+/// `TerminateProcess(child, KILLED)`; if it already exited, the call fails
+/// and changes nothing.
+#[cfg(windows)]
+#[allow(unsafe_code)]
+fn terminate(child: &Child) {
+    use std::os::windows::io::AsRawHandle;
+    // SAFETY: the handle is the child's process handle, open until `child`
+    // is dropped, and the call reads nothing else.
+    unsafe {
+        windows_sys::Win32::System::Threading::TerminateProcess(child.as_raw_handle(), KILLED);
+    }
+}
+
+/// The exit code [`kill_now`] gives a process it kills on Windows.
+#[cfg(windows)]
+pub const KILLED: u32 = 0xC0DE_0009;
