@@ -536,15 +536,15 @@ fn sync_dir(dir: &OwnedFd) -> Step<()> {
     rustix::fs::fsync(dir).map_err(|e| ("syncing the directory of", e))
 }
 
-// The ways of writing and the descriptor names are Unix's; the Windows
-// ones are tested in `windows.rs`.
-#[cfg(all(test, unix))]
+// The Windows-only parts (device names, the store's files refused by file
+// identity) are tested in `windows.rs`.
+#[cfg(test)]
 mod tests {
     use super::*;
 
     /// What the command's check before the work cannot see: a file that
-    /// appears after it, on both ways of writing. It is kept, and nothing
-    /// else is left in the directory.
+    /// appears after it. It is kept, on every way of writing, and nothing
+    /// else is left in the directory; replacing replaces.
     #[test]
     fn a_file_that_is_there_is_kept_unless_replacing_was_asked() {
         let tmp = tempfile::tempdir().unwrap();
@@ -563,21 +563,30 @@ mod tests {
         };
         let err = write_with(&out, b"new", &store, Existing::Keep).unwrap_err();
         assert!(matches!(err, Error::OutputExists { .. }), "{err:?}");
-        let dir_fd = Arc::new(
-            rustix::fs::open(&dir, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap(),
-        );
-        let (step, _) = named(&dir_fd, OsStr::new("out"), b"new", Existing::Keep).unwrap_err();
-        assert_eq!(step, KEPT);
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
         assert_eq!(listing(), ["out"]);
-        named(&dir_fd, OsStr::new("new"), b"fresh", Existing::Keep).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.join("new")).unwrap(), "fresh");
+        // Unix's other way, through a named temporary file (where there is
+        // no O_TMPFILE), called directly.
+        #[cfg(unix)]
+        {
+            let dir_fd = Arc::new(
+                rustix::fs::open(&dir, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap(),
+            );
+            let (step, _) = named(&dir_fd, OsStr::new("out"), b"new", Existing::Keep).unwrap_err();
+            assert_eq!(step, KEPT);
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+            assert_eq!(listing(), ["out"]);
+        }
+        let new = dir.join("new");
+        write_with(&new, b"fresh", &store, Existing::Keep).unwrap();
+        assert_eq!(std::fs::read_to_string(&new).unwrap(), "fresh");
         assert_eq!(listing(), ["new", "out"]);
         write_with(&out, b"new", &store, Existing::Replace).unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
         assert_eq!(listing(), ["new", "out"]);
     }
 
+    #[cfg(unix)]
     #[test]
     fn descriptor_names() {
         let me = std::process::id();
