@@ -36,9 +36,6 @@ mod sealed_use;
 #[cfg(unix)]
 mod secrets;
 mod show_and_list;
-// Password files made 0600 and signatures checked 0600 with Unix modes;
-// not yet ported (the 0600 checks would become DACL checks Wine cannot show).
-#[cfg(unix)]
 mod signatures;
 // Unix modes and owners of the store (Windows': the library's own tests).
 #[cfg(unix)]

@@ -106,6 +106,10 @@ fn status(env: &Env) -> Value {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs sh and openssl (the keys to look for), Linux programs a Windows process under Wine cannot start"
+)]
 fn after_seal_no_file_of_the_store_holds_any_private_key() {
     let env = Env::new();
     let names = store_of_every_type(&env);
@@ -171,6 +175,10 @@ fn after_seal_no_file_of_the_store_holds_any_private_key() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs sh, openssl and age, Linux programs a Windows process under Wine cannot start"
+)]
 fn the_wrapped_store_key_opens_with_the_real_age_to_the_key_of_the_rows() {
     let env = Env::new();
     store_of_every_type(&env);
@@ -309,6 +317,10 @@ fn a_wrong_passphrase_is_exit_6_after_one_scrypt_run() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs the sqlite3 shell (the rows), a Linux program a Windows process under Wine cannot start"
+)]
 fn public_commands_need_no_passphrase_and_key_commands_give_the_hint() {
     let env = Env::new();
     let a = env.create(&["-c", "a", "-f", "Alice"]);
@@ -432,6 +444,10 @@ fn public_commands_need_no_passphrase_and_key_commands_give_the_hint() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs the sqlite3 shell (the rows), a Linux program a Windows process under Wine cannot start"
+)]
 fn created_and_imported_identities_are_stored_sealed_and_export() {
     let env = Env::new();
     env.create(&[]);
@@ -481,6 +497,10 @@ fn created_and_imported_identities_are_stored_sealed_and_export() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs sh, openssl and the sqlite3 shell, Linux programs a Windows process under Wine cannot start"
+)]
 fn unseal_gives_back_the_same_keys_and_a_new_passphrase_leaves_the_rows() {
     let env = Env::new();
     store_of_every_type(&env);
@@ -540,6 +560,10 @@ fn unseal_gives_back_the_same_keys_and_a_new_passphrase_leaves_the_rows() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs the sqlite3 shell (the rows), a Linux program a Windows process under Wine cannot start"
+)]
 fn an_empty_passphrase_or_none_at_all_is_refused_and_changes_nothing() {
     let env = Env::new();
     env.create(&[]);

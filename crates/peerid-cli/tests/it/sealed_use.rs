@@ -24,6 +24,10 @@ fn sealed_user(key: &str, classifier: &str) -> (Env, String, std::path::PathBuf)
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs ssh-keygen, a Linux program a Windows process under Wine cannot start"
+)]
 fn peerid_sign_on_a_sealed_store_verifies_with_ssh_keygen() {
     let (env, name, pp) = sealed_user("ed25519", "signer");
     let msg = env.path("msg");
@@ -85,6 +89,10 @@ fn git_ok(env: &Env, repo: &Path, pp: Option<&Path>, args: &[&str]) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs git and ssh-keygen, Linux programs a Windows process under Wine cannot start"
+)]
 fn git_signs_commits_with_a_sealed_identity_given_the_passphrase_file() {
     let (env, name, pp) = sealed_user("ed25519", "git");
     fs::write(env.home.join("gitconfig"), "").unwrap();

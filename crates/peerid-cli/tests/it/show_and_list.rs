@@ -99,6 +99,10 @@ fn openssh_line(env: &Env, name: &str, key: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs ssh-keygen, a Linux program a Windows process under Wine cannot start"
+)]
 fn show_gives_the_fingerprint_ssh_keygen_gives_and_the_creation_time() {
     let env = Env::new();
     for key in ["ed25519", "p256", "rsa2048"] {

@@ -138,6 +138,10 @@ impl Reader {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs the sqlite3 shell, a Linux program a Windows process under Wine cannot start"
+)]
 fn a_reader_holding_a_snapshot_never_makes_a_write_wait() {
     let s = Scratch::new();
     let store = s.path("store");
@@ -238,6 +242,10 @@ fn serves_reads(s: &Scratch, store: &Path, name: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "mounts a read-only file system with Linux programs a Windows process under Wine cannot start"
+)]
 fn a_read_only_file_system_serves_reads_and_says_why_it_refuses_writes() {
     let s = Scratch::new();
     let src = s.path("src");

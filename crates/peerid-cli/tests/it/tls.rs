@@ -283,11 +283,19 @@ fn connect_to_openssl_server(server_key: &str, client_key: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl s_server, a Linux program a Windows process under Wine cannot start"
+)]
 fn connect_to_openssl_s_server_ed25519() {
     connect_to_openssl_server("ed25519", "ed25519");
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl s_server, a Linux program a Windows process under Wine cannot start"
+)]
 fn connect_to_openssl_s_server_p256_and_rsa() {
     connect_to_openssl_server("p256", "rsa2048");
 }
@@ -337,11 +345,19 @@ fn openssl_client_to_serve(server_key: &str, client_key: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl s_client, a Linux program a Windows process under Wine cannot start"
+)]
 fn openssl_s_client_to_serve_ed25519() {
     openssl_client_to_serve("ed25519", "ed25519");
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl s_client, a Linux program a Windows process under Wine cannot start"
+)]
 fn openssl_s_client_to_serve_p256_and_rsa() {
     openssl_client_to_serve("rsa2048", "p256");
 }
@@ -383,6 +399,10 @@ with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
 "#;
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs python3's ssl, a Linux program a Windows process under Wine cannot start"
+)]
 fn python_ssl_client_checks_the_servers_peer_name() {
     let alice = User::new("alice", "Alice", "p256");
     let bob = User::new("bob", "Bob", "ed25519");
@@ -545,6 +565,10 @@ fn old_idcs_without_client_auth_still_work_on_both_ends() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs openssl s_client, a Linux program a Windows process under Wine cannot start"
+)]
 fn a_tls12_only_client_is_refused() {
     let alice = User::new("alice", "Alice", "p256");
     let bob = User::new("bob", "Bob", "p256");
