@@ -41,9 +41,10 @@ use windows_sys::Win32::Security::{
 };
 use windows_sys::Win32::Storage::FileSystem::{
     BY_HANDLE_FILE_INFORMATION, CREATE_NEW, CreateDirectoryW, CreateFileW, FILE_ALL_ACCESS,
-    FILE_ATTRIBUTE_NORMAL, FILE_FLAG_OPEN_REPARSE_POINT, FILE_SHARE_READ, FILE_SHARE_WRITE,
-    GetFileInformationByHandle, GetVolumeInformationByHandleW, LOCKFILE_EXCLUSIVE_LOCK, LockFileEx,
-    OPEN_ALWAYS, UnlockFileEx,
+    FILE_ATTRIBUTE_NORMAL, FILE_FLAG_OPEN_REPARSE_POINT, FILE_NAME_NORMALIZED, FILE_SHARE_READ,
+    FILE_SHARE_WRITE, GetFileInformationByHandle, GetFinalPathNameByHandleW,
+    GetVolumeInformationByHandleW, LOCKFILE_EXCLUSIVE_LOCK, LockFileEx, OPEN_ALWAYS, UnlockFileEx,
+    VOLUME_NAME_DOS,
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
@@ -602,6 +603,40 @@ pub fn file_info(file: &File) -> io::Result<FileInfo> {
             u64::from(info.nFileIndexHigh) << 32 | u64::from(info.nFileIndexLow),
         ),
     })
+}
+
+/// Where an open file really is: its full path with every link, junction
+/// and mount point on the way resolved (`\\?\C:\...`).
+pub fn final_path(file: &File) -> io::Result<std::path::PathBuf> {
+    use std::os::windows::ffi::OsStringExt;
+    let mut buf = vec![0u16; 512];
+    loop {
+        let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+        // SAFETY: the handle is open; `buf` holds `len` UTF-16 units.
+        let n = unsafe {
+            GetFinalPathNameByHandleW(
+                file.as_raw_handle(),
+                buf.as_mut_ptr(),
+                len,
+                FILE_NAME_NORMALIZED | VOLUME_NAME_DOS,
+            )
+        } as usize;
+        if n == 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // Too small: `n` is the size needed, terminator included.
+        if n >= buf.len() {
+            if n > 32_768 {
+                return Err(io::Error::other(
+                    "the final path is longer than Windows allows",
+                ));
+            }
+            buf.resize(n, 0);
+            continue;
+        }
+        buf.truncate(n);
+        return Ok(std::ffi::OsString::from_wide(&buf).into());
+    }
 }
 
 /// Whether the volume of an open file is read-only; `false` if unknown.

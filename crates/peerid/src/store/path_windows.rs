@@ -121,6 +121,17 @@ impl StoreDir {
         }
         let sec = acl::security(&handle).map_err(|e| inaccessible(path, &e))?;
         check_private(path, &sec, &me, true)?;
+        // Where the store really is, every link and junction on the way
+        // resolved: the directories above it there are checked too, as
+        // Unix's walk checks what a link leads to (above, a link on the way
+        // was checked only as the link, for who may re-point it).
+        let real = acl::final_path(&handle).map_err(|e| Error::StoreInaccessible {
+            path: path.to_owned(),
+            reason: format!("where {} leads cannot be found: {e}", store.display()),
+        })?;
+        for dir in real.ancestors().skip(1) {
+            check_ancestor(path, dir, &me)?;
+        }
         Ok(StoreDir {
             read_only: acl::read_only_volume(&handle),
             handle,

@@ -232,6 +232,43 @@ fn a_directory_above_that_others_may_empty_is_refused() {
     StoreDir::open(&above2.join("s")).unwrap();
 }
 
+/// A store named through a directory link further up: the directories
+/// where it really is are checked too, so a link's target that others may
+/// empty is refused, however the store is named.
+#[test]
+#[ignore = "Wine 8.0 makes no links (CreateSymbolicLinkW succeeds and creates nothing), and \
+            Windows lets only Developer Mode or an administrator make one: run with --ignored there"]
+fn a_directory_others_may_empty_behind_a_link_further_up_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    drop(StoreDir::open(&real.join("above").join("s")).unwrap());
+    let link = tmp.path().join("link");
+    std::os::windows::fs::symlink_dir(&real, &link).unwrap();
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "no link was made"
+    );
+    let via = link.join("above").join("s");
+    StoreDir::open(&via).unwrap();
+    let modify = FILE_GENERIC_READ | FILE_GENERIC_WRITE | FILE_GENERIC_EXECUTE | DELETE;
+    acl::grant(
+        &for_dacl(&real),
+        EVERYONE,
+        modify | FILE_DELETE_CHILD,
+        NO_INHERITANCE,
+    )
+    .unwrap();
+    match StoreDir::open(&via) {
+        Err(Error::StoreInaccessible { reason, .. }) => {
+            assert!(reason.contains("on the way"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn a_file_where_the_store_should_be() {
     let tmp = tempfile::tempdir().unwrap();
