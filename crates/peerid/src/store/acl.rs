@@ -19,8 +19,8 @@ use std::path::Path;
 use std::ptr;
 
 use windows_sys::Win32::Foundation::{
-    ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS, GENERIC_READ, GENERIC_WRITE, HANDLE, HLOCAL,
-    INVALID_HANDLE_VALUE, LocalFree,
+    ERROR_INSUFFICIENT_BUFFER, ERROR_NO_TOKEN, ERROR_SUCCESS, GENERIC_READ, GENERIC_WRITE, HANDLE,
+    HLOCAL, INVALID_HANDLE_VALUE, LocalFree,
 };
 #[cfg(test)]
 use windows_sys::Win32::Security::Authorization::GRANT_ACCESS;
@@ -41,13 +41,15 @@ use windows_sys::Win32::Security::{
 };
 use windows_sys::Win32::Storage::FileSystem::{
     BY_HANDLE_FILE_INFORMATION, CREATE_NEW, CreateDirectoryW, CreateFileW, FILE_ALL_ACCESS,
-    FILE_ATTRIBUTE_NORMAL, FILE_FLAG_OPEN_REPARSE_POINT, FILE_NAME_NORMALIZED, FILE_SHARE_READ,
-    FILE_SHARE_WRITE, GetFileInformationByHandle, GetFinalPathNameByHandleW,
-    GetVolumeInformationByHandleW, LOCKFILE_EXCLUSIVE_LOCK, LockFileEx, OPEN_ALWAYS, UnlockFileEx,
-    VOLUME_NAME_DOS,
+    FILE_ATTRIBUTE_NORMAL, FILE_FLAG_OPEN_REPARSE_POINT, FILE_ID_INFO, FILE_NAME_NORMALIZED,
+    FILE_SHARE_READ, FILE_SHARE_WRITE, FileIdInfo, GetFileInformationByHandle,
+    GetFileInformationByHandleEx, GetFinalPathNameByHandleW, GetVolumeInformationByHandleW,
+    LOCKFILE_EXCLUSIVE_LOCK, LockFileEx, OPEN_ALWAYS, UnlockFileEx, VOLUME_NAME_DOS,
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
-use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
+use windows_sys::Win32::System::Threading::{
+    GetCurrentProcess, GetCurrentThread, OpenProcessToken, OpenThreadToken,
+};
 
 /// `LocalSystem`.
 pub const SYSTEM: &str = "S-1-5-18";
@@ -91,9 +93,15 @@ pub struct Me {
 }
 
 impl Me {
-    /// Reads the process token.
+    /// Reads the token the calling thread acts with: its impersonation
+    /// token if it has one (a service acting for a client creates and
+    /// opens files as that client, so the store must be the client's),
+    /// else the process token.
     pub fn get() -> io::Result<Me> {
-        let token = process_token()?;
+        let token = match thread_token()? {
+            Some(t) => t,
+            None => process_token()?,
+        };
         Ok(Me {
             user: token_sid(&token, TokenUser)?,
         })
@@ -104,6 +112,25 @@ impl Me {
     pub fn is_trusted(&self, sid: &str) -> bool {
         sid == self.user || sid == SYSTEM || sid == ADMINISTRATORS
     }
+}
+
+/// The calling thread's impersonation token; `None` when it has none.
+fn thread_token() -> io::Result<Option<OwnedHandle>> {
+    let mut token: HANDLE = ptr::null_mut();
+    // SAFETY: GetCurrentThread returns a pseudo-handle that needs no
+    // closing; `token` is a valid place for the new handle. OpenAsSelf:
+    // the access check is the process's, as an impersonated client may not
+    // be allowed to read its own token.
+    let ok = unsafe { OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, 1, &mut token) };
+    if ok == 0 {
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() == Some(ERROR_NO_TOKEN as i32) {
+            return Ok(None);
+        }
+        return Err(err);
+    }
+    // SAFETY: OpenThreadToken succeeded, so `token` is a handle we own.
+    Ok(Some(unsafe { OwnedHandle::from_raw_handle(token) }))
 }
 
 fn process_token() -> io::Result<OwnedHandle> {
@@ -582,12 +609,17 @@ pub fn grant(file: &File, sid: &str, mask: u32, inherit: u32) -> io::Result<()> 
     set_protected_dacl(file, &acl)
 }
 
-/// What `GetFileInformationByHandle` says of an open file.
+/// What Windows says of an open file: its attributes and identity.
 #[derive(Debug, Clone, Copy)]
 pub struct FileInfo {
     pub attributes: u32,
-    /// Volume serial number and file index: the file's identity.
-    pub id: (u32, u64),
+    /// Volume serial number and file id: the file's identity. The 128-bit
+    /// id of `FILE_ID_INFO` where the file system gives one (ReFS's ids are
+    /// 128 bits, and its 64-bit file index need not be unique), else the
+    /// volume serial number and 64-bit file index of
+    /// `GetFileInformationByHandle`. Within a volume it is always the same
+    /// kind, so two of them compare as the files do.
+    pub id: (u64, u128),
 }
 
 pub fn file_info(file: &File) -> io::Result<FileInfo> {
@@ -596,12 +628,30 @@ pub fn file_info(file: &File) -> io::Result<FileInfo> {
     if unsafe { GetFileInformationByHandle(file.as_raw_handle(), &mut info) } == 0 {
         return Err(io::Error::last_os_error());
     }
+    let mut ids = FILE_ID_INFO::default();
+    // SAFETY: the handle is open; `ids` is a FILE_ID_INFO of the size given.
+    let id = if unsafe {
+        GetFileInformationByHandleEx(
+            file.as_raw_handle(),
+            FileIdInfo,
+            ptr::from_mut(&mut ids).cast::<c_void>(),
+            size_of::<FILE_ID_INFO>() as u32,
+        )
+    } != 0
+    {
+        (
+            ids.VolumeSerialNumber,
+            u128::from_le_bytes(ids.FileId.Identifier),
+        )
+    } else {
+        (
+            u64::from(info.dwVolumeSerialNumber),
+            u128::from(info.nFileIndexHigh) << 32 | u128::from(info.nFileIndexLow),
+        )
+    };
     Ok(FileInfo {
         attributes: info.dwFileAttributes,
-        id: (
-            info.dwVolumeSerialNumber,
-            u64::from(info.nFileIndexHigh) << 32 | u64::from(info.nFileIndexLow),
-        ),
+        id,
     })
 }
 

@@ -39,6 +39,19 @@ pub(crate) fn grant_everyone(path: &Path, dir: bool) {
     acl::grant(&for_dacl(path), EVERYONE, FILE_GENERIC_READ, inherit).unwrap();
 }
 
+/// What `icacls PATH /grant Everyone:M` does, with the right to delete
+/// entries too: what lets others empty (or rename things in) a directory.
+fn let_everyone_empty(path: &Path) {
+    let modify = FILE_GENERIC_READ | FILE_GENERIC_WRITE | FILE_GENERIC_EXECUTE | DELETE;
+    acl::grant(
+        &for_dacl(path),
+        EVERYONE,
+        modify | FILE_DELETE_CHILD,
+        NO_INHERITANCE,
+    )
+    .unwrap();
+}
+
 fn security(path: &Path) -> acl::Security {
     acl::security(&for_dacl(path)).unwrap()
 }
@@ -208,15 +221,8 @@ fn a_directory_above_that_others_may_empty_is_refused() {
     drop(StoreDir::open(&store).unwrap());
     StoreDir::open(&store).unwrap();
     // Everyone may modify `above`, so delete (or rename) what is in it: the
-    // store itself (icacls above /grant Everyone:M).
-    let modify = FILE_GENERIC_READ | FILE_GENERIC_WRITE | FILE_GENERIC_EXECUTE | DELETE;
-    acl::grant(
-        &for_dacl(&above),
-        EVERYONE,
-        modify | FILE_DELETE_CHILD,
-        NO_INHERITANCE,
-    )
-    .unwrap();
+    // store itself.
+    let_everyone_empty(&above);
     match StoreDir::open(&store) {
         Err(Error::StoreInaccessible { reason, .. }) => {
             assert!(reason.contains("on the way"), "{reason}");
@@ -253,14 +259,7 @@ fn a_directory_others_may_empty_behind_a_link_further_up_is_refused() {
     );
     let via = link.join("above").join("s");
     StoreDir::open(&via).unwrap();
-    let modify = FILE_GENERIC_READ | FILE_GENERIC_WRITE | FILE_GENERIC_EXECUTE | DELETE;
-    acl::grant(
-        &for_dacl(&real),
-        EVERYONE,
-        modify | FILE_DELETE_CHILD,
-        NO_INHERITANCE,
-    )
-    .unwrap();
+    let_everyone_empty(&real);
     match StoreDir::open(&via) {
         Err(Error::StoreInaccessible { reason, .. }) => {
             assert!(reason.contains("on the way"), "{reason}");
@@ -292,6 +291,10 @@ fn the_same_file_by_identity() {
     assert!(dir.is_same_file("a", &dir.path_for("a")));
     assert!(!dir.is_same_file("a", &dir.path_for("b")));
     assert!(!dir.is_same_file("a", &dir.path_for("c")));
+    // Another name of the same file (a hard link) is the same file.
+    fs::hard_link(dir.path_for("a"), dir.path_for("a2")).unwrap();
+    assert!(dir.is_same_file("a", &dir.path_for("a2")));
+    assert!(!dir.is_same_file("b", &dir.path_for("a2")));
 }
 
 #[test]
