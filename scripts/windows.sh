@@ -70,10 +70,12 @@ export CARGO_PROFILE_DEV_DEBUG=0
 # The tests relax what Wine cannot keep (DACL flags, inherit-only
 # entries; src/store/path_windows/tests.rs, under_wine).
 export PEERID_TEST_UNDER_WINE=1
-# The two crash harnesses start a Windows process per round, a tenth of a
-# second each under Wine: fewer rounds here than on Linux (200 and 150),
-# said in the output. Every other test runs as on Linux.
+# The round-by-round harnesses start Windows processes, a tenth of a second
+# each under Wine: the two crash harnesses and the sixteen processes meeting
+# a new store run fewer rounds here than on Linux (200, 150 and 100), said
+# in the output. Every other test runs as on Linux.
 export PEERID_CRASH_ROUNDS=${PEERID_CRASH_ROUNDS:-60} PEERID_CRASH_SEAL_ROUNDS=${PEERID_CRASH_SEAL_ROUNDS:-50}
+export PEERID_SHARING_ROUNDS=${PEERID_SHARING_ROUNDS:-50}
 export WINEDEBUG=${WINEDEBUG:--all} WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
 cargo=(/usr/bin/cargo)
 crates=(-p peerid -p peerid-cli -p peerid-ffi)
@@ -121,8 +123,9 @@ for line in open(sys.argv[1]):
 EOF
 )
 [ ${#harnesses[@]} -ge 6 ] || { echo "windows.sh: test executables missing from $out/tests.json" >&2; exit 1; }
-echo "windows.sh: crash rounds under Wine: PEERID_CRASH_ROUNDS=$PEERID_CRASH_ROUNDS," \
-    "PEERID_CRASH_SEAL_ROUNDS=$PEERID_CRASH_SEAL_ROUNDS (Linux: 200 and 150)" >&2
+echo "windows.sh: rounds under Wine: PEERID_CRASH_ROUNDS=$PEERID_CRASH_ROUNDS," \
+    "PEERID_CRASH_SEAL_ROUNDS=$PEERID_CRASH_SEAL_ROUNDS, PEERID_SHARING_ROUNDS=$PEERID_SHARING_ROUNDS" \
+    "(Linux: 200, 150 and 100)" >&2
 for h in "${harnesses[@]}"; do
     dir=${h%%$'\t'*} exe=${h#*$'\t'}
     cp -f "$prng" "$(dirname "$exe")/"

@@ -29,13 +29,19 @@ fn delete(name: &str) -> Vec<&str> {
     args
 }
 /// The issue's count: today about one round in ten fails.
+/// `PEERID_SHARING_ROUNDS` changes it (scripts/windows.sh runs fewer under
+/// Wine, where each of the 16 processes takes a tenth of a second to start).
 const ROUNDS: usize = 100;
 
 #[test]
 fn sixteen_processes_meet_a_new_store_100_rounds_in_a_row() {
+    let rounds = std::env::var("PEERID_SHARING_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(ROUNDS);
     let s = Scratch::new();
     let started = Instant::now();
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         let store = s.path(&format!("r{round}/store"));
         // Every first-use path at once: creating, reading, and the default
         // identity (made under the write lock by whoever comes first).
@@ -82,7 +88,7 @@ fn sixteen_processes_meet_a_new_store_100_rounds_in_a_row() {
         }
     }
     eprintln!(
-        "store_sharing: {ROUNDS} rounds of {PROCESSES} processes on a new store, all succeeded, \
+        "store_sharing: {rounds} rounds of {PROCESSES} processes on a new store, all succeeded, \
          in {:.1} s",
         started.elapsed().as_secs_f64()
     );
