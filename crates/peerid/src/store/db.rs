@@ -157,7 +157,9 @@ impl Db {
         // before `check_same_files` made them private). With a size limit
         // of 0 the log is emptied instead at that close, as deleting it
         // did, and whenever a checkpoint restarts it: no frame of an old
-        // row stays behind in a kept log.
+        // row stays behind in a kept log. (Another program's connection
+        // closing last, a sqlite3 shell's, still deletes them; the next
+        // `open` makes them private again, as before.)
         #[cfg(windows)]
         if !self.read_only {
             let mut persist = 1;
@@ -434,6 +436,11 @@ fn connect(path: &Path, read_only: bool, store: &StoreDir) -> rusqlite::Result<C
     let flags = flags | OpenFlags::SQLITE_OPEN_READ_ONLY;
     let wal = format!("{DB_FILE}-wal");
     let has_wal = store.exists(&wal);
+    // Windows keeps the log once emptied (`configure`: persistent WAL): an
+    // empty one has nothing to read, and the store opens immutable as it
+    // did when the log was deleted.
+    #[cfg(windows)]
+    let has_wal = has_wal && store.len(&wal).map_or(true, |n| n > 0);
     if store.read_only() && !has_wal {
         let uri = format!("file:{}?immutable=1", uri_path(path));
         return Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI);
