@@ -131,7 +131,21 @@ for h in "${harnesses[@]}"; do
     cp -f "$prng" "$(dirname "$exe")/"
     echo "== wine $(basename "$exe") (in ${dir#"$PWD"/})" >&2
     began=$SECONDS
-    (cd "$dir" && wine "$exe" "$@") || fail "$(basename "$exe")"
+    log=$out/wine-$(basename "$exe").log
+    if ! (cd "$dir" && wine "$exe" "$@") 2>&1 | tee "$log"; then
+        # Wine 8.0's CreateProcess fails now and then under load with
+        # ERROR_INTERNAL_ERROR (1359), before the program runs: tests that
+        # failed only so are run once more, by name, and said to be; any
+        # other failure fails.
+        if again=$(python3 scripts/windows/wine_spawn_failures.py "$log"); then
+            mapfile -t again <<<"$again"
+            echo "windows.sh: ${#again[@]} test(s) could not start a process under Wine" \
+                "(os error 1359, a Wine fault); running them again: ${again[*]}" >&2
+            (cd "$dir" && wine "$exe" --exact "${again[@]}") || fail "$(basename "$exe")"
+        else
+            fail "$(basename "$exe")"
+        fi
+    fi
     echo "(wine $(basename "$exe"): $((SECONDS - began)) s)" >&2
 done
 
