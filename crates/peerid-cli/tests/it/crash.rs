@@ -30,10 +30,7 @@ const MAX_IDENTITIES: usize = 6;
 
 #[test]
 fn sigkill_during_import_and_create() {
-    let rounds = std::env::var("PEERID_CRASH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_ROUNDS);
+    let rounds = crate::support::rounds("PEERID_CRASH_ROUNDS", DEFAULT_ROUNDS);
     let mut rng = Rng::from_env("crash");
     let s = Scratch::new();
     let docs = s.make_documents(DOCUMENTS);

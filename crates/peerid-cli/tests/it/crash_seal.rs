@@ -123,10 +123,7 @@ fn arrangement(dir: &Path, check: &Path, expected: &[String], what: &str) -> Sta
 
 #[test]
 fn sigkill_during_seal_unseal_and_passphrase() {
-    let rounds = std::env::var("PEERID_CRASH_SEAL_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_ROUNDS);
+    let rounds = crate::support::rounds("PEERID_CRASH_SEAL_ROUNDS", DEFAULT_ROUNDS);
     let mut rng = Rng::from_env("crash_seal");
     let s = Scratch::new();
     let pp = [s.path("pp0"), s.path("pp1")];

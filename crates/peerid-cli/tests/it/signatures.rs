@@ -556,8 +556,9 @@ fn dash_y_does_what_ssh_keygen_does_for_git() {
 
     fs::write(env.path("allowed"), format!("{name} {key}\n")).unwrap();
     let verify = |extra: &[&str], principal: &str| {
-        let mut args = vec!["verify", "-n", "git", "-f", "allowed", "-I", principal];
-        args.extend_from_slice(&["-s", "msg.sig"]);
+        let mut args = vec![
+            "verify", "-n", "git", "-f", "allowed", "-I", principal, "-s", "msg.sig",
+        ];
         args.extend_from_slice(extra);
         dash_y(&env, &args, b"commit\n")
     };

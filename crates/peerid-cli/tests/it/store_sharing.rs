@@ -35,10 +35,7 @@ const ROUNDS: usize = 100;
 
 #[test]
 fn sixteen_processes_meet_a_new_store_100_rounds_in_a_row() {
-    let rounds = std::env::var("PEERID_SHARING_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(ROUNDS);
+    let rounds = crate::support::rounds("PEERID_SHARING_ROUNDS", ROUNDS);
     let s = Scratch::new();
     let started = Instant::now();
     for round in 0..rounds {

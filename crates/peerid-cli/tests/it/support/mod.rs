@@ -216,6 +216,15 @@ impl Rng {
     }
 }
 
+/// The rounds a round-by-round harness runs: `var` from the environment
+/// when it holds a number, else `default`.
+pub fn rounds(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Panics if a run panicked: exit 101 or "panicked" on stderr.
 pub fn assert_no_panic(out: &Output, what: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
